@@ -1,0 +1,112 @@
+"""Shared command-line helpers: argument types, common options, error handling."""
+
+import argparse
+import math
+import sys
+
+from .config import SpikeSettings
+from .errors import NengoFashionError
+
+NO_SYNAPSE = "none"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An `argparse.ArgumentParser` whose errors are one line: ``prog: error: ...``."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def synapse_value(text):
+    """argparse type: a lowpass tau >= 0 in seconds, or ``none``."""
+    if text.lower() == NO_SYNAPSE:
+        return NO_SYNAPSE
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time constant in seconds or 'none', got {text!r}"
+        ) from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds or 'none', got {text}")
+    return value
+
+
+def add_data_args(parser, n_val=True):
+    """``--data-dir`` and (for training) ``--n-val``."""
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder with the four Fashion-MNIST IDX .gz files (default: "
+        "$NENGO_FASHION_DATA, then /usr/share/datasets/fashion-mnist, then the Keras cache)",
+    )
+    if not n_val:
+        return
+    parser.add_argument(
+        "--n-val",
+        type=positive_int,
+        default=5000,
+        help="validation images held out from the end of the training split (default 5000)",
+    )
+
+
+def add_spike_args(parser, defaults_help):
+    """Options of one spiking setting (``--dt --steps --synapse --scale``)."""
+    g = parser.add_argument_group("spiking inference", f"default: {defaults_help}")
+    g.add_argument("--dt", type=positive_float, default=None, help="time step, in seconds")
+    g.add_argument("--steps", type=positive_int, default=None, help="timesteps per image")
+    g.add_argument(
+        "--synapse",
+        type=synapse_value,
+        default=None,
+        help="lowpass tau on the hidden spikes, in seconds, or 'none'",
+    )
+    g.add_argument("--scale", type=positive_float, default=None, help="firing-rate scale")
+    return g
+
+
+def spike_settings(args, base):
+    """A `SpikeSettings` from ``base`` with the options given in ``args``."""
+    values = base.asdict()
+    given = {k: getattr(args, k) for k in ("dt", "steps", "synapse", "scale")}
+    values.update({k: v for k, v in given.items() if v is not None})
+    if values["synapse"] == NO_SYNAPSE:
+        values["synapse"] = None
+    if given["synapse"] is not None:
+        values["readout"] = None  # re-derive mean/last from the new synapse
+    return SpikeSettings(**values)
+
+
+def run_cli(func):
+    """Call ``func()``; turn a user error into one line on stderr and exit code 2."""
+    try:
+        func()
+    except NengoFashionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,178 @@
+"""Frozen configurations: one for training, one for spiking inference.
+
+Every run folder stores the resolved `TrainConfig` as ``config.json``, so a run can
+be re-created and re-evaluated exactly.
+"""
+
+import dataclasses
+import math
+
+from .errors import ConfigError
+
+NEURON_FAMILIES = ("relu", "lif")
+READOUTS = ("mean", "last")
+LR_SCHEDULES = ("constant", "cosine")
+
+
+@dataclasses.dataclass(frozen=True)
+class SpikeSettings:
+    """How a trained network is run with spiking neurons.
+
+    Parameters
+    ----------
+    dt : float
+        Simulation time step, in seconds.
+    steps : int
+        Timesteps each image is presented for (latency = ``steps * dt`` seconds).
+    synapse : float or None
+        Time constant (tau, in seconds) of a lowpass filter on the hidden layer's
+        spikes before the output layer; None for no filter.
+    scale : float
+        Firing-rate scale. Inputs to the hidden neurons are multiplied by ``scale``
+        and their output amplitude divided by it, so the rate network computes the
+        same function while spiking neurons fire ``scale`` times faster.
+    readout : {"mean", "last"} or None
+        How a prediction is read from the output over time: ``"mean"`` averages it
+        over all steps (the thesis' temporal average pooling), ``"last"`` takes the
+        final step. None picks ``"mean"`` without a synapse and ``"last"`` with one.
+    """
+
+    dt: float = 0.001
+    steps: int = 30
+    synapse: float = None
+    scale: float = 1.0
+    readout: str = None
+
+    def __post_init__(self):
+        if not (isinstance(self.dt, (int, float)) and math.isfinite(self.dt) and self.dt > 0):
+            raise ConfigError(f"dt must be a positive number of seconds, got {self.dt!r}")
+        if not isinstance(self.steps, int) or self.steps < 1:
+            raise ConfigError(f"steps must be an integer >= 1, got {self.steps!r}")
+        if self.synapse is not None and not (
+            math.isfinite(self.synapse) and self.synapse >= 0
+        ):
+            raise ConfigError(f"synapse must be None or a tau >= 0 seconds, got {self.synapse!r}")
+        if not (math.isfinite(self.scale) and self.scale > 0):
+            raise ConfigError(f"scale must be > 0, got {self.scale!r}")
+        readout = self.readout
+        if readout is None:
+            readout = "mean" if not self.synapse else "last"
+            object.__setattr__(self, "readout", readout)
+        if readout not in READOUTS:
+            raise ConfigError(f"readout must be one of {READOUTS}, got {readout!r}")
+
+    def asdict(self):
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run.
+
+    Parameters
+    ----------
+    recipe : str
+        Name of the recipe the defaults came from (see `RECIPES`).
+    neuron : {"relu", "lif"}
+        Neuron family (see `nengo_fashion.network.FAMILIES`).
+    epochs : int
+        Passes over the training split.
+    batch_size : int
+        Minibatch size. NengoDL needs whole minibatches, so each epoch uses the
+        largest multiple of it (55,000 -> 54,976 images at 32).
+    lr : float
+        Adam's (initial) learning rate.
+    lr_schedule : {"constant", "cosine"}
+        Constant, or cosine decay to zero over all training steps.
+    weight_decay : float
+        Decoupled weight decay (AdamW) coefficient; 0 for plain Adam.
+    shuffle : bool
+        Whether to reshuffle the training images every epoch (seeded).
+    seed : int
+        Seed of weight initialisation, shuffling and TensorFlow.
+    n_val : int
+        Number of last training images held out for validation.
+    n_train : int or None
+        Use only the first ``n_train`` training images (quick runs and tests).
+    spiking : SpikeSettings or None
+        The setting of the spiking swap reported in ``results.json``; None takes
+        dt = 1 ms, 30 steps and the neuron family's ``default_scale``.
+    """
+
+    recipe: str = "thesis"
+    neuron: str = "relu"
+    epochs: int = 10
+    batch_size: int = 32
+    lr: float = 1e-3
+    lr_schedule: str = "constant"
+    weight_decay: float = 0.0
+    shuffle: bool = False
+    seed: int = 0
+    n_val: int = 5000
+    n_train: int = None
+    spiking: SpikeSettings = None
+
+    def __post_init__(self):
+        if self.neuron not in NEURON_FAMILIES:
+            raise ConfigError(
+                f"unknown neuron type {self.neuron!r}; choose one of {', '.join(NEURON_FAMILIES)}"
+            )
+        if isinstance(self.spiking, dict):
+            object.__setattr__(self, "spiking", SpikeSettings(**self.spiking))
+        elif self.spiking is None:
+            from .network import get_family
+
+            scale = get_family(self.neuron).default_scale
+            object.__setattr__(self, "spiking", SpikeSettings(scale=scale))
+        if not isinstance(self.epochs, int) or self.epochs < 1:
+            raise ConfigError(f"epochs must be an integer >= 1, got {self.epochs!r}")
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ConfigError(f"batch size must be an integer >= 1, got {self.batch_size!r}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"lr schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise ConfigError(f"weight decay must be >= 0, got {self.weight_decay!r}")
+        if self.n_train is not None and (
+            not isinstance(self.n_train, int) or self.n_train < self.batch_size
+        ):
+            raise ConfigError(
+                f"n_train must be at least the batch size ({self.batch_size}), got {self.n_train!r}"
+            )
+        if not isinstance(self.n_val, int) or self.n_val < 1:
+            raise ConfigError(f"n_val must be an integer >= 1, got {self.n_val!r}")
+
+    def asdict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def fromdict(cls, d):
+        """Inverse of `asdict` (ignores unknown keys written by newer versions)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+RECIPES = {
+    # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
+    "thesis": {},
+    # chosen on the validation split (see README, "Choosing the best recipe")
+    "best": dict(
+        epochs=40,
+        batch_size=128,
+        lr=2e-3,
+        lr_schedule="cosine",
+        weight_decay=1e-4,
+        shuffle=True,
+    ),
+}
+"""Named sets of defaults; options given explicitly override them."""
+
+
+def make_config(recipe="thesis", **overrides):
+    """A `TrainConfig` from a recipe name and explicit overrides (None = not given)."""
+    if recipe not in RECIPES:
+        raise ConfigError(f"unknown recipe {recipe!r}; choose one of {', '.join(RECIPES)}")
+    values = dict(RECIPES[recipe], recipe=recipe)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig(**values)

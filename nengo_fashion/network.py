@@ -1,0 +1,254 @@
+"""The one definition of the 784-128-10 network, as plain Nengo objects.
+
+Training (NengoDL, rate neurons), spiking inference (NengoDL or Nengo), the
+Loihi mapping (nengo-loihi) and the GUI all call `build_network`. Only the neuron
+type and the inference knobs change between them.
+
+The network::
+
+    input Node (784) --W1 (128x784)--> hidden Ensemble.neurons (128, bias b1)
+    hidden.neurons --W2 (10x128), synapse--> output Node (10)
+    bias Node [1] --b2 (10x1), synapse--> output Node
+
+which computes ``out = W2 @ f(W1 @ x + b1) + b2``, with ``f`` the neuron type's
+response. These are Nengo objects that nengo-loihi can map: the input Node stays
+off-chip, the hidden ensemble goes on-chip, the output Node is read off-chip.
+"""
+
+import dataclasses
+
+import nengo
+import numpy as np
+
+from .data import N_CLASSES, N_PIXELS
+from .errors import ConfigError, RunError
+
+N_HIDDEN = 128
+
+
+@dataclasses.dataclass(frozen=True)
+class NeuronFamily:
+    """A rate neuron type for training and its spiking counterpart for inference.
+
+    Parameters
+    ----------
+    name : str
+        Short name used on the command line.
+    rate : type
+        Nengo rate neuron class (trained in NengoDL).
+    spiking : type
+        Nengo spiking neuron class with the same rate response.
+    amplitude : float
+        Output scale of one neuron (the rate in Hz times ``amplitude`` is what the
+        output layer sees). LIF rates reach hundreds of Hz, so their amplitude
+        is 0.01 to keep activations near 1, as in NengoDL's examples.
+    default_scale : float
+        Firing-rate scale of the spiking swap reported by ``train`` (at dt = 1 ms,
+        ReLU activations near 1 "Hz" need a scale of about 100 to spike usefully).
+    """
+
+    name: str
+    rate: type
+    spiking: type
+    amplitude: float = 1.0
+    default_scale: float = 1.0
+
+    def neuron_type(self, spiking=False, scale=1.0):
+        """An instance for rate (``spiking=False``) or spiking use at a rate ``scale``."""
+        cls = self.spiking if spiking else self.rate
+        return cls(amplitude=self.amplitude / scale)
+
+
+FAMILIES = {}
+"""Registry of neuron families by name. Use `register_family` to add one."""
+
+
+def register_family(family):
+    """Add a `NeuronFamily` to `FAMILIES` (e.g. Loihi's neuron types) and return it."""
+    FAMILIES[family.name] = family
+    return family
+
+
+register_family(
+    NeuronFamily("relu", nengo.RectifiedLinear, nengo.SpikingRectifiedLinear, default_scale=100.0)
+)
+register_family(NeuronFamily("lif", nengo.LIFRate, nengo.LIF, amplitude=0.01))
+
+
+def get_family(name):
+    """Look up a neuron family, with a clear error for unknown names."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown neuron type {name!r}; choose one of {', '.join(FAMILIES)}"
+        ) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Weights:
+    """Trained parameters, in Nengo's ``transform`` convention ``y = W @ x + b``.
+
+    Shapes: ``hidden_w`` (128, 784), ``hidden_b`` (128,), ``output_w`` (10, 128),
+    ``output_b`` (10,). Saved as ``weights.npz`` with exactly these four keys, so
+    any tool can load a run without NengoDL.
+    """
+
+    hidden_w: np.ndarray
+    hidden_b: np.ndarray
+    output_w: np.ndarray
+    output_b: np.ndarray
+
+    SHAPES = {
+        "hidden_w": (N_HIDDEN, N_PIXELS),
+        "hidden_b": (N_HIDDEN,),
+        "output_w": (N_CLASSES, N_HIDDEN),
+        "output_b": (N_CLASSES,),
+    }
+
+    def __post_init__(self):
+        for name, shape in self.SHAPES.items():
+            value = np.asarray(getattr(self, name), dtype=np.float32)
+            if value.shape != shape:
+                raise RunError(f"weights {name!r} has shape {value.shape}, expected {shape}")
+            object.__setattr__(self, name, value)
+
+    def save(self, path):
+        """Write ``weights.npz`` (use `nengo_fashion.atomic.atomic_path` for atomicity)."""
+        np.savez(path, **{k: getattr(self, k) for k in self.SHAPES})
+
+    @classmethod
+    def load(cls, path):
+        """Read a ``weights.npz``, with a clear error if it is missing or incomplete."""
+        try:
+            with np.load(path) as f:
+                missing = [k for k in cls.SHAPES if k not in f]
+                if missing:
+                    raise RunError(f"{path} lacks {', '.join(missing)}")
+                return cls(**{k: f[k] for k in cls.SHAPES})
+        except FileNotFoundError:
+            raise RunError(f"{path} not found; is this a run folder made by train?") from None
+        except (OSError, ValueError) as e:
+            raise RunError(f"{path} is not a readable weights file ({e})") from None
+
+    @classmethod
+    def glorot(cls, seed=0):
+        """Keras' default initialisation: Glorot-uniform weights, zero biases."""
+        rng = np.random.RandomState(seed)
+
+        def uniform(n_out, n_in):
+            limit = np.sqrt(6.0 / (n_in + n_out))
+            return rng.uniform(-limit, limit, size=(n_out, n_in))
+
+        return cls(
+            hidden_w=uniform(N_HIDDEN, N_PIXELS),
+            hidden_b=np.zeros(N_HIDDEN),
+            output_w=uniform(N_CLASSES, N_HIDDEN),
+            output_b=np.zeros(N_CLASSES),
+        )
+
+    def forward(self, images, family="relu"):
+        """Plain numpy forward pass of the rate network; returns logits (n, 10).
+
+        Parameters
+        ----------
+        images : array_like
+            ``(n, 784)`` pixels in [0, 1].
+        family : str or NeuronFamily
+            The rate neuron type whose response is used (Nengo's own ``rates``).
+        """
+        family = get_family(family) if isinstance(family, str) else family
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim != 2 or images.shape[1] != N_PIXELS:
+            raise ConfigError(f"images must have shape (n, {N_PIXELS}), got {images.shape}")
+        neuron = family.neuron_type(spiking=False)
+        current = images @ self.hidden_w.T
+        hidden = neuron.rates(current, gain=np.ones(N_HIDDEN), bias=self.hidden_b)
+        return hidden @ self.output_w.T + self.output_b
+
+
+def build_network(
+    weights=None,
+    family="relu",
+    spiking=False,
+    synapse=None,
+    scale=1.0,
+    neuron_type=None,
+    input_output=None,
+    probe_hidden=False,
+    seed=0,
+    label="fashion-784-128-10",
+):
+    """Build the 784-128-10 network.
+
+    Parameters
+    ----------
+    weights : Weights, optional
+        Trained parameters; None initialises them like Keras (`Weights.glorot`).
+    family : str or NeuronFamily
+        Neuron family, e.g. ``"relu"`` or ``"lif"``.
+    spiking : bool
+        Use the family's spiking neuron type (else its rate type).
+    synapse : float or None
+        Lowpass time constant (tau, in seconds) on the hidden-to-output connection.
+    scale : float
+        Firing-rate scale: hidden input currents times ``scale``, neuron amplitude
+        divided by ``scale``. Exact for ReLU rate neurons.
+    neuron_type : nengo.neurons.NeuronType, optional
+        Overrides the family's type (e.g. a Loihi neuron); its ``amplitude``
+        should already include the scale.
+    input_output : array_like or callable or nengo.Process, optional
+        Output of the input Node; default 784 zeros (data is fed by the simulator).
+    probe_hidden : bool
+        Also probe the hidden neurons' output (spikes, in units of amplitude/dt).
+    seed : int
+        Network seed (fixes e.g. the neurons' initial voltages).
+
+    Returns
+    -------
+    nengo.Network
+        With attributes ``inp``, ``hidden``, ``out``, ``conn_hidden``,
+        ``conn_out``, ``conn_bias``, ``p_out``, ``p_hidden`` (None unless
+        probed), ``family``, ``spiking`` and ``scale``.
+    """
+    family = get_family(family) if isinstance(family, str) else family
+    if weights is None:
+        weights = Weights.glorot(seed)
+    if not scale > 0:
+        raise ConfigError(f"scale must be > 0, got {scale!r}")
+    if neuron_type is None:
+        neuron_type = family.neuron_type(spiking=spiking, scale=scale)
+    if input_output is None:
+        input_output = np.zeros(N_PIXELS)
+
+    with nengo.Network(label=label, seed=seed) as net:
+        net.inp = nengo.Node(input_output, size_out=N_PIXELS, label="input")
+        net.hidden = nengo.Ensemble(
+            N_HIDDEN,
+            1,
+            neuron_type=neuron_type,
+            gain=nengo.dists.Choice([scale]),
+            bias=weights.hidden_b * scale,
+            label="hidden",
+        )
+        net.out = nengo.Node(size_in=N_CLASSES, label="output")
+        bias = nengo.Node([1.0], label="output_bias")
+        net.conn_hidden = nengo.Connection(
+            net.inp, net.hidden.neurons, transform=weights.hidden_w, synapse=None
+        )
+        net.conn_out = nengo.Connection(
+            net.hidden.neurons, net.out, transform=weights.output_w, synapse=synapse
+        )
+        net.conn_bias = nengo.Connection(
+            bias, net.out, transform=weights.output_b[:, None], synapse=synapse
+        )
+        net.p_out = nengo.Probe(net.out, synapse=None, label="output_probe")
+        net.p_hidden = (
+            nengo.Probe(net.hidden.neurons, synapse=None, label="hidden_probe")
+            if probe_hidden
+            else None
+        )
+    net.family = family
+    net.spiking = spiking
+    net.scale = scale
+    return net

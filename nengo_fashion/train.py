@@ -1,0 +1,284 @@
+"""Train the 784-128-10 rate network in NengoDL and write a run folder.
+
+Usage::
+
+    python -m nengo_fashion.train                      # the thesis recipe
+    python -m nengo_fashion.train --recipe best        # the recipe chosen on validation
+    python -m nengo_fashion.train --neuron lif --epochs 3 --name quick-lif
+
+A run folder (``<out>/<name>/``, default ``runs/<recipe>-<neuron>/``) is written
+atomically and holds:
+
+``config.json``
+    The resolved `TrainConfig`.
+``params.npz``
+    NengoDL parameters (``Simulator.save_params``) of the rate network.
+``weights.npz``
+    ``hidden_w`` (128, 784), ``hidden_b`` (128,), ``output_w`` (10, 128),
+    ``output_b`` (10,): ``out = output_w @ f(hidden_w @ x + hidden_b) + output_b``.
+``results.json``
+    Accuracies (fractions) and spike statistics; see `RESULTS_KEYS`.
+``training_curve.png``
+    Loss and train/validation accuracy per epoch.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import data as data_mod
+from .atomic import atomic_dir, write_json
+from .cli import (
+    ArgumentParser,
+    add_data_args,
+    add_spike_args,
+    positive_float,
+    positive_int,
+    run_cli,
+    spike_settings,
+)
+from .config import LR_SCHEDULES, RECIPES, SpikeSettings, make_config
+from .dl import import_nengo_dl, make_simulator, predict_logits, trained_weights
+from .evaluate import evaluate_rate, evaluate_spiking
+from .network import FAMILIES, build_network, get_family
+
+RESULTS_KEYS = (
+    "rate_val_acc",
+    "rate_test_acc",
+    "spiking_test_acc",
+    "spiking",
+    "hidden_rate_hz",
+    "config",
+    "seconds",
+)
+"""Top-level keys of ``results.json`` that other tools may rely on."""
+
+
+def seed_everything(seed):
+    """Seed numpy, Python and TensorFlow, and make TensorFlow's ops deterministic."""
+    import_nengo_dl()
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def make_optimizer(config, steps_per_epoch):
+    """Adam, or AdamW when ``weight_decay > 0``, with the configured schedule."""
+    import tensorflow as tf
+
+    lr = config.lr
+    if config.lr_schedule == "cosine":
+        lr = tf.keras.optimizers.schedules.CosineDecay(lr, config.epochs * steps_per_epoch)
+    if config.weight_decay > 0:
+        return tf.keras.optimizers.AdamW(lr, weight_decay=config.weight_decay)
+    return tf.keras.optimizers.Adam(lr)
+
+
+def fit(config, dataset, log=print):
+    """Train the rate network; return ``(weights, history, sim, save_params)``.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        What to train.
+    dataset : nengo_fashion.data.FashionMNIST
+        Training and validation splits (the test split is not touched).
+    log : callable
+        Called with one line of progress per epoch.
+
+    Returns
+    -------
+    weights : Weights
+        The trained parameters.
+    history : dict
+        Per-epoch ``loss``, ``train_acc``, ``val_acc`` and ``seconds``.
+    sim : nengo_dl.Simulator
+        The training simulator, still open: close it when done.
+    save_params : callable
+        ``save_params(path)`` writes the NengoDL parameters (``.npz`` is added).
+    """
+    seed_everything(config.seed)
+    import tensorflow as tf
+
+    train = dataset.train.subset(config.n_train)
+    val = dataset.val
+    n_used = (len(train) // config.batch_size) * config.batch_size
+    steps_per_epoch = n_used // config.batch_size
+    rng = np.random.RandomState(config.seed)
+
+    net = build_network(family=config.neuron, spiking=False, seed=config.seed)
+    sim = make_simulator(net, minibatch_size=config.batch_size, use_loop=False)
+    sim.compile(
+        optimizer=make_optimizer(config, steps_per_epoch),
+        loss={net.p_out: tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+        metrics={net.p_out: tf.keras.metrics.SparseCategoricalAccuracy(name="acc")},
+    )
+    history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
+    for epoch in range(config.epochs):
+        start = time.time()
+        order = rng.permutation(len(train))[:n_used] if config.shuffle else np.arange(n_used)
+        x, y = train.images[order], train.labels[order]
+        result = sim.fit(
+            {net.inp: x[:, None, :]},
+            {net.p_out: y[:, None, None]},
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+        )
+        val_pred = np.argmax(predict_logits(sim, net, val.images)[:, 0], axis=1)
+        hist = {k.split("_")[-1]: v[-1] for k, v in result.history.items()}
+        history["loss"].append(float(hist["loss"]))
+        history["train_acc"].append(float(hist["acc"]))
+        history["val_acc"].append(float(np.mean(val_pred == val.labels)))
+        history["seconds"].append(time.time() - start)
+        log(
+            f"epoch {epoch + 1:3d}/{config.epochs}  loss {history['loss'][-1]:.4f}  "
+            f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}  "
+            f"({history['seconds'][-1]:.1f} s)"
+        )
+    weights = trained_weights(sim, net)
+
+    def save_params(path):
+        sim.save_params(str(path))
+
+    return weights, history, sim, save_params
+
+
+def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir=None, log=print):
+    """Train, evaluate and write a complete run folder; return its path.
+
+    The test split is used only after training, to report.
+    """
+    from .plots import training_curve
+
+    start = time.time()
+    name = name or f"{config.recipe}-{config.neuron}"
+    run_dir = Path(out) / name
+    if dataset is None:
+        dataset = data_mod.load(data_dir, n_val=config.n_val)
+    log(
+        f"training {name}: {config.neuron} rate net, {config.epochs} epochs, batch "
+        f"{config.batch_size}, lr {config.lr} ({config.lr_schedule}), data from {dataset.source}"
+    )
+    with atomic_dir(run_dir, overwrite=overwrite) as tmp:
+        weights, history, sim, save_params = fit(config, dataset, log=log)
+        try:
+            save_params(tmp / "params")
+        finally:
+            sim.close()
+        weights.save(tmp / "weights.npz")
+        write_json(tmp / "config.json", config.asdict())
+        training_curve(history, tmp / "training_curve.png", title=name)
+
+        rate_val = evaluate_rate(weights, config.neuron, dataset.val)
+        rate_test = evaluate_rate(weights, config.neuron, dataset.test)
+        spiking = evaluate_spiking(weights, config.neuron, dataset.test, config.spiking)
+        results = {
+            "rate_val_acc": rate_val["accuracy"],
+            "rate_test_acc": rate_test["accuracy"],
+            "spiking_test_acc": spiking["accuracy"],
+            "spiking": dict(config.spiking.asdict(), neuron=config.neuron),
+            "hidden_rate_hz": spiking["hidden_rate_hz"],
+            "spikes_per_image": spiking["spikes_per_image"],
+            "n_train_used": (len(dataset.train.subset(config.n_train)) // config.batch_size)
+            * config.batch_size,
+            "n_val": len(dataset.val),
+            "n_test": len(dataset.test),
+            "data_source": dataset.source,
+            "history": history,
+            "config": config.asdict(),
+            "seconds": time.time() - start,
+        }
+        write_json(tmp / "results.json", results)
+    log(summary_table(name, results))
+    log(f"wrote {run_dir}")
+    return run_dir
+
+
+def summary_table(name, results):
+    """A short text table of a run's headline numbers."""
+    s = results["spiking"]
+    rates = results["hidden_rate_hz"]
+    rows = [
+        ("rate net, validation", results["rate_val_acc"]),
+        ("rate net, test", results["rate_test_acc"]),
+        (
+            f"spiking {s['neuron']}, test (dt {s['dt']} s, {s['steps']} steps, "
+            f"scale {s['scale']:g}, synapse {s['synapse']})",
+            results["spiking_test_acc"],
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"== {name} ==", f"{'':{width}}  accuracy"]
+    lines += [f"{label:{width}}  {acc * 100:6.2f} %" for label, acc in rows]
+    lines.append(
+        f"hidden firing rate (Hz): min {rates['min']:.2f}  mean {rates['mean']:.2f}  "
+        f"max {rates['max']:.2f};  {results['spikes_per_image']:.1f} spikes/image;  "
+        f"{results['seconds']:.0f} s"
+    )
+    return "\n".join(lines)
+
+
+def make_parser():
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.train",
+        description="Train the 784-128-10 network in NengoDL (rate neurons), then report "
+        "its validation/test accuracy and a spiking swap on the test split.",
+    )
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="thesis",
+                   help="named defaults: 'thesis' (Adam 1e-3, batch 32, 10 epochs, no "
+                   "shuffling) or 'best' (chosen on validation); other options override")
+    p.add_argument("--neuron", choices=sorted(FAMILIES), default=None,
+                   help="neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear) "
+                   "or lif (LIFRate -> LIF); default relu")
+    p.add_argument("--epochs", type=positive_int, default=None)
+    p.add_argument("--batch-size", type=positive_int, default=None)
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None)
+    p.add_argument("--weight-decay", type=float, default=None)
+    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                   help="reshuffle training images each epoch")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--n-train", type=positive_int, default=None,
+                   help="use only the first N training images (quick runs)")
+    add_data_args(p)
+    add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
+    p.add_argument("--out", default="runs", help="folder that holds run folders (default runs)")
+    p.add_argument("--name", default=None, help="run name (default <recipe>-<neuron>)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing run folder of the same name (once the new "
+                   "one is complete)")
+    return p
+
+
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+
+    def run():
+        family = get_family(args.neuron or RECIPES[args.recipe].get("neuron", "relu"))
+        config = make_config(
+            args.recipe,
+            spiking=spike_settings(args, SpikeSettings(scale=family.default_scale)),
+            neuron=args.neuron,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            lr_schedule=args.lr_schedule,
+            weight_decay=args.weight_decay,
+            shuffle=args.shuffle,
+            seed=args.seed,
+            n_train=args.n_train,
+            n_val=args.n_val,
+        )
+        dataset = data_mod.load(args.data_dir, n_val=config.n_val)
+        train(config, dataset, out=args.out, name=args.name, overwrite=args.overwrite)
+
+    return run_cli(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""nengo-fashion: the thesis' spiking Fashion-MNIST classifier on Nengo, NengoDL and nengo-loihi.
+
+The stack is pinned on purpose (see README, "Why these versions"): nengo-dl 3.6.0 is
+the last release and imports ``keras.engine``, which Keras 2.13+ removed.
+"""
+
+from setuptools import find_packages, setup
+
+# the coherent, tested set; nengo-dl is an sdist whose own requirement is a bare
+# "tensorflow", so tensorflow must be pinned here in the same install
+INSTALL_REQUIRES = [
+    "tensorflow==2.12.1",
+    "nengo==3.2.0",
+    "nengo-dl==3.6.0",
+    "nengo-loihi==1.1.0",
+    "nengo-extras==0.5.0",
+    "nengo-gui==0.6.0",
+    "numpy>=1.22,<1.24.4",  # tensorflow 2.12 needs <1.24.4; nengo-loihi 1.1.0 fails on numpy 2
+    "matplotlib>=3.5,<3.11",
+]
+
+EXTRAS = {
+    "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5.7", "ipykernel>=6"],
+    "dev": ["black==24.8.0", "ruff==0.6.9"],
+}
+
+setup(
+    name="nengo-fashion",
+    version="0.1.0",
+    description="Spiking Fashion-MNIST 784-128-10 classifier: NengoDL training, spiking "
+    "inference sweeps, nengo-loihi mapping and nengo GUI",
+    long_description=open("README.md").read() if __import__("os").path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    license="MIT",
+    packages=find_packages(include=["nengo_fashion", "nengo_fashion.*", "loihi", "loihi.*"]),
+    python_requires=">=3.8,<3.12",
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS,
+    classifiers=[
+        "License :: OSI Approved :: MIT License",
+        "Programming Language :: Python :: 3.11",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
