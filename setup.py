@@ -20,7 +20,16 @@ INSTALL_REQUIRES = [
 ]
 
 EXTRAS = {
-    "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5.7", "ipykernel>=6"],
+    # pytest 8 dropped the "startdir" hook argument that nengo 3.2's pytest plugin uses
+    "test": [
+        "pytest>=7.4,<8",
+        "pytest-allclose>=1.0",
+        "pytest-plt>=1.1",
+        "pytest-rng>=1.0",
+        "nbclient>=0.7",
+        "nbformat>=5.7",
+        "ipykernel>=6",
+    ],
     "dev": ["black==24.8.0", "ruff==0.6.9"],
 }
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Install nengo-fashion: the real Fashion-MNIST (Debian package) and the pinned
+# Python stack in a virtual environment.
+#
+#   bash scripts/setup.sh            # makes .venv/ in the repository
+#   VENV=/path/to/env bash scripts/setup.sh
+#   PYTHON=python3.10 bash scripts/setup.sh
+#   NO_APT=1 bash scripts/setup.sh   # skip apt (the data then comes from elsewhere)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+# 1. the data: Debian's dataset-fashion-mnist (the original IDX files)
+DATA=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+if [ -f "$DATA" ]; then
+  echo "setup: Fashion-MNIST found in /usr/share/datasets/fashion-mnist"
+elif [ -z "${NO_APT:-}" ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  echo "setup: installing dataset-fashion-mnist with apt-get"
+  $SUDO apt-get install -y dataset-fashion-mnist ||
+    { $SUDO apt-get update && $SUDO apt-get install -y dataset-fashion-mnist; }
+else
+  echo "setup: no apt-get; give the data with --data-dir or \$NENGO_FASHION_DATA," \
+    "or let Keras download it on first use (online)"
+fi
+
+# 2. Python 3.8-3.11 (tensorflow 2.12 has no wheels for newer Pythons)
+"$PYTHON" - <<'PY'
+import sys
+if not ((3, 8) <= sys.version_info[:2] <= (3, 11)):
+    sys.exit(f"setup: Python 3.8-3.11 is needed (tensorflow 2.12), found {sys.version.split()[0]};"
+             " run with PYTHON=python3.11")
+PY
+
+# 3. the pinned stack, in one resolver pass (constraints pin every transitive
+#    package, so a newer TensorFlow or numpy 2 can never slip in)
+if [ ! -x "$VENV/bin/python" ]; then "$PYTHON" -m venv "$VENV"; fi
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip>=23" "setuptools>=61" wheel
+# the constraints were frozen on Python 3.11; on 3.8-3.10 setup.py's pins alone apply
+if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  CONSTRAINTS="-c requirements/constraints.txt"
+else
+  CONSTRAINTS=""
+  echo "setup: not Python 3.11: installing with setup.py's pins only (constraints are for 3.11)"
+fi
+# shellcheck disable=SC2086
+"$VENV/bin/python" -m pip install --quiet $CONSTRAINTS -e ".[test]"
+"$VENV/bin/python" -c "import nengo, nengo_dl, nengo_loihi, nengo_extras, nengo_gui, tensorflow as tf; \
+print('setup: ok: tensorflow', tf.__version__, '| nengo', nengo.__version__, '| nengo-dl', \
+nengo_dl.__version__, '| nengo-loihi', nengo_loihi.__version__)" 2>/dev/null
+echo "setup: done. Activate with: . $VENV/bin/activate"

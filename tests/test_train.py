@@ -1,0 +1,196 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nengo_fashion import evaluate, train
+from nengo_fashion.config import SpikeSettings, make_config
+from nengo_fashion.dl import rate_logits, run_spiking
+from nengo_fashion.errors import ConfigError
+from nengo_fashion.network import Weights
+
+from .conftest import make_idx_dir
+
+
+def test_run_folder_contents(tiny_run):
+    names = {p.name for p in tiny_run.iterdir()}
+    assert names == {
+        "config.json",
+        "params.npz",
+        "weights.npz",
+        "results.json",
+        "training_curve.png",
+    }
+    results = json.loads((tiny_run / "results.json").read_text())
+    for key in train.RESULTS_KEYS:
+        assert key in results
+    for key in ("rate_val_acc", "rate_test_acc", "spiking_test_acc"):
+        assert 0.0 <= results[key] <= 1.0
+    assert set(results["hidden_rate_hz"]) == {"min", "mean", "max"}
+    assert results["spiking"]["neuron"] == "relu"
+    assert len(results["history"]["val_acc"]) == 2
+    assert (tiny_run / "training_curve.png").read_bytes()[:4] == b"\x89PNG"
+    # no temporary folders are left beside the run
+    assert [p.name for p in tiny_run.parent.iterdir()] == ["tiny-relu"]
+
+
+def test_short_training_beats_chance(tiny_run):
+    """1,280 real images, 2 epochs: far above the 10 % of chance."""
+    results = json.loads((tiny_run / "results.json").read_text())
+    assert results["rate_val_acc"] > 0.6
+    assert results["rate_test_acc"] > 0.6
+    assert results["spiking_test_acc"] > 0.5
+
+
+def test_numpy_matches_nengo_dl(tiny_run, fashion, allclose):
+    """NengoDL (float32) and numpy agree: logits within 1e-4, the same predictions."""
+    run = evaluate.load_run(tiny_run)
+    images = fashion.test.images[:500]
+    dl_logits = rate_logits(run.weights, "relu", images)
+    np_logits = run.weights.forward(images, "relu")
+    assert allclose(dl_logits, np_logits, atol=1e-4, rtol=1e-4)
+    assert np.array_equal(dl_logits.argmax(1), np_logits.argmax(1))
+
+
+def test_evaluate_reproduces_train(tiny_run, capsys):
+    results = json.loads((tiny_run / "results.json").read_text())
+    assert evaluate.main(["--run", str(tiny_run), "--json", str(tiny_run.parent / "e.json")]) == 0
+    out = json.loads((tiny_run.parent / "e.json").read_text())
+    (tiny_run.parent / "e.json").unlink()
+    assert out["rate"]["accuracy"] == results["rate_test_acc"]
+    assert out["spiking"]["accuracy"] == results["spiking_test_acc"]
+    assert out["spiking"]["hidden_rate_hz"] == results["hidden_rate_hz"]
+    assert f"{results['rate_test_acc'] * 100:6.2f} %" in capsys.readouterr().out
+
+
+def test_spiking_converges_to_rate(tiny_run, fashion):
+    """With enough steps the spiking net gives (nearly) the rate net's predictions."""
+    run = evaluate.load_run(tiny_run)
+    split = fashion.val.subset(500)
+    rate = rate_logits(run.weights, "relu", split.images).argmax(1)
+    spiking = run_spiking(
+        run.weights, "relu", split.images, SpikeSettings(dt=0.001, steps=200, scale=100)
+    )
+    assert np.mean(spiking.predictions == rate) > 0.97
+
+
+def test_dt_trend_and_rate_scaling(tiny_run, fashion):
+    run = evaluate.load_run(tiny_run)
+    split = fashion.val.subset(500)
+
+    def spike(**kw):
+        return run_spiking(run.weights, "relu", split.images, SpikeSettings(steps=10, **kw))
+
+    slow, fast = spike(dt=0.001), spike(dt=1.0)
+    assert fast.accuracy(split.labels) > slow.accuracy(split.labels) + 0.3
+    r10 = spike(dt=0.001, scale=10).rate_stats()["mean"]
+    r100 = spike(dt=0.001, scale=100).rate_stats()["mean"]
+    assert 8 < r100 / r10 < 12
+
+
+def test_same_seed_same_result(tiny_run, fashion, tmp_path):
+    config = make_config("thesis", epochs=2, n_train=1280, batch_size=32)
+    again = train.train(config, fashion, out=tmp_path, name="again", log=lambda *a: None)
+    a = Weights.load(tiny_run / "weights.npz")
+    b = Weights.load(again / "weights.npz")
+    assert all(np.allclose(getattr(a, k), getattr(b, k), atol=1e-6) for k in Weights.SHAPES)
+
+
+def test_lif_family_trains(fashion, tmp_path):
+    config = make_config("thesis", neuron="lif", epochs=1, n_train=1280, n_val=5000)
+    weights, history, sim, _ = train.fit(config, fashion)
+    sim.close()
+    assert history["val_acc"][-1] > 0.5
+    split = fashion.val.subset(300)
+    res = run_spiking(weights, "lif", split.images, SpikeSettings(dt=0.001, steps=100))
+    assert res.accuracy(split.labels) > 0.4
+
+
+# ---- error paths: one line on stderr, exit 2, nothing half-written ----
+
+
+def _one_line_error(capsys, argv, main=train.main):
+    with pytest.raises(SystemExit) as e:
+        code = main(argv)
+        raise SystemExit(code)
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["--epochs", "0"], "--epochs: must be >= 1"),
+        (["--lr", "-0.1"], "--lr: must be > 0"),
+        (["--neuron", "tanh"], "--neuron: invalid choice"),
+        (["--batch-size", "x"], "expected an integer"),
+        (["--steps", "0"], "--steps: must be >= 1"),
+        (["--dt", "0"], "--dt: must be > 0"),
+        (["--weight-decay", "-1"], "weight decay must be >= 0"),
+        (["--data-dir", "/nonexistent/fashion"], "does not exist"),
+    ],
+)
+def test_train_cli_errors(argv, match, capsys, tmp_path):
+    err = _one_line_error(capsys, argv + ["--out", str(tmp_path)])
+    assert match in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_cli_corrupt_data(capsys, tmp_path):
+    folder = make_idx_dir(tmp_path / "idx")
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(b"garbage")
+    err = _one_line_error(capsys, ["--data-dir", str(folder), "--out", str(tmp_path / "runs")])
+    assert "train-labels-idx1-ubyte.gz" in err and "corrupt" in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_train_cli_refuses_to_overwrite(tiny_run, capsys):
+    err = _one_line_error(capsys, ["--out", str(tiny_run.parent), "--name", tiny_run.name])
+    assert "already exists" in err and "--overwrite" in err
+
+
+def test_interrupted_training_leaves_nothing(fashion, tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit", boom)
+    with pytest.raises(KeyboardInterrupt):
+        train.train(make_config(), fashion, out=tmp_path, name="x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_cli_errors(tiny_run, capsys, tmp_path):
+    err = _one_line_error(capsys, ["--run", str(tmp_path / "nope")], evaluate.main)
+    assert "not found" in err
+    err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], evaluate.main)
+    assert "trained with the 'relu' neuron family" in err
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "config.json").write_text(
+        json.dumps(make_config().asdict())
+    )
+    err = _one_line_error(capsys, ["--run", str(tmp_path / "empty")], evaluate.main)
+    assert "weights.npz not found" in err
+
+
+def test_config_validation():
+    with pytest.raises(ConfigError, match="epochs"):
+        make_config(epochs=0)
+    with pytest.raises(ConfigError, match="recipe"):
+        make_config("fastest")
+    with pytest.raises(ConfigError, match="dt"):
+        SpikeSettings(dt=-1)
+
+
+def test_module_entry_point_exit_status(tmp_path):
+    """The real ``python -m`` command exits non-zero with one line for bad input."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "nengo_fashion.train", "--epochs", "0", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--epochs" in proc.stderr
