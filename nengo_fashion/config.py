@@ -12,6 +12,7 @@ from .errors import ConfigError
 NEURON_FAMILIES = ("relu", "lif")
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
+AUGMENTS = ("none", "flip")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,9 +49,7 @@ class SpikeSettings:
             raise ConfigError(f"dt must be a positive number of seconds, got {self.dt!r}")
         if not isinstance(self.steps, int) or self.steps < 1:
             raise ConfigError(f"steps must be an integer >= 1, got {self.steps!r}")
-        if self.synapse is not None and not (
-            math.isfinite(self.synapse) and self.synapse >= 0
-        ):
+        if self.synapse is not None and not (math.isfinite(self.synapse) and self.synapse >= 0):
             raise ConfigError(f"synapse must be None or a tau >= 0 seconds, got {self.synapse!r}")
         if not (math.isfinite(self.scale) and self.scale > 0):
             raise ConfigError(f"scale must be > 0, got {self.scale!r}")
@@ -88,12 +87,37 @@ class TrainConfig:
         Decoupled weight decay (AdamW) coefficient; 0 for plain Adam.
     shuffle : bool
         Whether to reshuffle the training images every epoch (seeded).
+    augment : {"none", "flip"}
+        ``"flip"`` mirrors a random half of the training images left-right each
+        epoch (seeded). Clothes are left-right symmetric classes; the network is
+        unchanged.
     seed : int
         Seed of weight initialisation, shuffling and TensorFlow.
     n_val : int
         Number of last training images held out for validation.
     n_train : int or None
         Use only the first ``n_train`` training images (quick runs and tests).
+    variant : str
+        Name of the thesis variant the training knobs below came from (see
+        `VARIANTS`), for the record.
+    train_steps : int
+        Timesteps each training image is presented for (1 for plain rate
+        training). With more, the loss is the cross-entropy of the readout over
+        time (mean, or last step with a ``train_synapse``), as the thesis' temporal
+        average pooling.
+    train_dt : float
+        Time step in training, in seconds (matters for spike-aware training).
+    spike_aware : bool
+        Spikes in the forward pass, the rate gradient backward
+        (`nengo_fashion.spike_aware`).
+    train_synapse : float or None
+        Lowpass tau (s) on the hidden-to-output connection during training.
+    rate_reg : float
+        Weight of the firing-rate regulariser ``rate_reg * sum_i (r_i - target)^2``
+        (``r_i``: hidden neuron i's rate in Hz, averaged over the presentation),
+        averaged over the minibatch; 0 for none.
+    rate_target_hz : float
+        The regulariser's target rate, in Hz.
     spiking : SpikeSettings or None
         The setting of the spiking swap reported in ``results.json``; None takes
         dt = 1 ms, 30 steps and the neuron family's ``default_scale``.
@@ -107,9 +131,17 @@ class TrainConfig:
     lr_schedule: str = "constant"
     weight_decay: float = 0.0
     shuffle: bool = False
+    augment: str = "none"
     seed: int = 0
     n_val: int = 5000
     n_train: int = None
+    variant: str = "none"
+    train_steps: int = 1
+    train_dt: float = 0.001
+    spike_aware: bool = False
+    train_synapse: float = None
+    rate_reg: float = 0.0
+    rate_target_hz: float = 20.0
     spiking: SpikeSettings = None
 
     def __post_init__(self):
@@ -120,10 +152,7 @@ class TrainConfig:
         if isinstance(self.spiking, dict):
             object.__setattr__(self, "spiking", SpikeSettings(**self.spiking))
         elif self.spiking is None:
-            from .network import get_family
-
-            scale = get_family(self.neuron).default_scale
-            object.__setattr__(self, "spiking", SpikeSettings(scale=scale))
+            object.__setattr__(self, "spiking", self.default_spiking())
         if not isinstance(self.epochs, int) or self.epochs < 1:
             raise ConfigError(f"epochs must be an integer >= 1, got {self.epochs!r}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
@@ -131,7 +160,11 @@ class TrainConfig:
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
         if self.lr_schedule not in LR_SCHEDULES:
-            raise ConfigError(f"lr schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+            raise ConfigError(
+                f"lr schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}"
+            )
+        if self.augment not in AUGMENTS:
+            raise ConfigError(f"augment must be one of {AUGMENTS}, got {self.augment!r}")
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
             raise ConfigError(f"weight decay must be >= 0, got {self.weight_decay!r}")
         if self.n_train is not None and (
@@ -142,6 +175,31 @@ class TrainConfig:
             )
         if not isinstance(self.n_val, int) or self.n_val < 1:
             raise ConfigError(f"n_val must be an integer >= 1, got {self.n_val!r}")
+        if not isinstance(self.train_steps, int) or self.train_steps < 1:
+            raise ConfigError(f"train_steps must be an integer >= 1, got {self.train_steps!r}")
+        if not (math.isfinite(self.train_dt) and self.train_dt > 0):
+            raise ConfigError(f"train_dt must be > 0 seconds, got {self.train_dt!r}")
+        if self.train_synapse is not None and not self.train_synapse > 0:
+            raise ConfigError(f"train_synapse must be None or > 0 s, got {self.train_synapse!r}")
+        if not (math.isfinite(self.rate_reg) and self.rate_reg >= 0):
+            raise ConfigError(f"rate_reg must be >= 0, got {self.rate_reg!r}")
+
+    def default_spiking(self):
+        """The spiking setting reported for this run unless one is given.
+
+        Plain rate training: dt = 1 ms, 30 steps, the family's ``default_scale``.
+        A thesis variant: its own training dt, steps and synapse, scale 1.
+        """
+        if self.variant == "none":
+            from .network import get_family
+
+            return SpikeSettings(scale=get_family(self.neuron).default_scale)
+        return SpikeSettings(
+            dt=self.train_dt if self.train_steps > 1 else 0.01,
+            steps=self.train_steps if self.train_steps > 1 else 10,
+            synapse=self.train_synapse,
+            scale=1.0,
+        )
 
     def asdict(self):
         return dataclasses.asdict(self)
@@ -169,10 +227,27 @@ RECIPES = {
 """Named sets of defaults; options given explicitly override them."""
 
 
-def make_config(recipe="thesis", **overrides):
-    """A `TrainConfig` from a recipe name and explicit overrides (None = not given)."""
+VARIANTS = {
+    "none": {},
+    # PyTorchSpiking's spiking_aware_training=True at the thesis' dt = 0.01, 10 steps
+    "spike-aware": dict(spike_aware=True, train_steps=10, train_dt=0.01),
+    # spike-aware, plus loss += 1e-3 * sum((rate - 20 Hz)^2), the thesis' activity regulariser
+    "rate-reg": dict(
+        spike_aware=True, train_steps=10, train_dt=0.01, rate_reg=1e-3, rate_target_hz=20.0
+    ),
+    # spike-aware, with a lowpass (tau 0.1 s) on the spiking layer instead of temporal
+    # averaging; the prediction is the filtered output at the last step
+    "lowpass": dict(spike_aware=True, train_steps=10, train_dt=0.01, train_synapse=0.1),
+}
+"""The thesis' three improvement variants as training knobs (README, "Variants")."""
+
+
+def make_config(recipe="thesis", variant="none", **overrides):
+    """A `TrainConfig` from a recipe, a variant and explicit overrides (None = not given)."""
     if recipe not in RECIPES:
         raise ConfigError(f"unknown recipe {recipe!r}; choose one of {', '.join(RECIPES)}")
-    values = dict(RECIPES[recipe], recipe=recipe)
+    if variant not in VARIANTS:
+        raise ConfigError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    values = dict(RECIPES[recipe], recipe=recipe, variant=variant, **VARIANTS[variant])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return TrainConfig(**values)

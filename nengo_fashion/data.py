@@ -130,9 +130,7 @@ def read_idx(path, ndim, expected_count=None, item_shape=None):
 def write_idx(path, array):
     """Write a ``uint8`` array as a gzipped IDX file (used by tests and tools)."""
     array = np.asarray(array, dtype=np.uint8)
-    header = struct.pack(">i", _MAGIC[array.ndim]) + struct.pack(
-        f">{array.ndim}i", *array.shape
-    )
+    header = struct.pack(">i", _MAGIC[array.ndim]) + struct.pack(f">{array.ndim}i", *array.shape)
     with gzip.open(path, "wb") as f:
         f.write(header + array.tobytes())
 
@@ -250,9 +248,7 @@ def load_raw(folder, expect_full=True):
         images = read_idx(folder / FILES[f"{part}_images"], 3, count, IMAGE_SHAPE)
         labels = read_idx(folder / FILES[f"{part}_labels"], 1, count)
         if len(images) != len(labels):
-            raise DataError(
-                f"{folder}: {len(images)} {part} images but {len(labels)} labels"
-            )
+            raise DataError(f"{folder}: {len(images)} {part} images but {len(labels)} labels")
         if labels.size and labels.max() >= N_CLASSES:
             raise DataError(
                 f"{folder / FILES[f'{part}_labels']}: label {labels.max()} "
@@ -286,9 +282,7 @@ def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True):
     raw = load_raw(folder, expect_full=not explicit)
     train_x, train_y = raw["train"]
     if not 0 <= n_val < len(train_y):
-        raise DataError(
-            f"n_val={n_val} must be between 0 and the {len(train_y)} training images"
-        )
+        raise DataError(f"n_val={n_val} must be between 0 and the {len(train_y)} training images")
 
     def prep(images, labels, name):
         x = images.reshape(len(images), N_PIXELS).astype(np.float32) / 255.0
@@ -317,6 +311,4 @@ def plot_grid(split, path, n=25):
     """
     from .plots import image_grid
 
-    return image_grid(
-        split.images[:n], [CLASS_NAMES[y] for y in split.labels[:n]], path
-    )
+    return image_grid(split.images[:n], [CLASS_NAMES[y] for y in split.labels[:n]], path)

@@ -111,6 +111,8 @@ class SpikingResult:
         Hidden-layer spikes of each image over its presentation, ``(n,)``.
     settings : SpikeSettings
         The settings used.
+    spikes : numpy.ndarray
+        Spike counts ``(n, steps, 128)`` (only if ``keep_outputs``).
     """
 
     predictions: np.ndarray
@@ -118,6 +120,7 @@ class SpikingResult:
     hidden_spikes: np.ndarray
     spikes_per_image: np.ndarray
     settings: SpikeSettings
+    spikes: np.ndarray = None
 
     @property
     def n_images(self):
@@ -147,7 +150,14 @@ def readout(outputs, how):
 
 
 def run_spiking(
-    weights, family, images, settings, batch_size=500, keep_outputs=False, neuron_type=None
+    weights,
+    family,
+    images,
+    settings,
+    batch_size=500,
+    keep_outputs=False,
+    neuron_type=None,
+    prefixes=None,
 ):
     """Run the spiking network on ``images`` in NengoDL, in batches.
 
@@ -164,13 +174,21 @@ def run_spiking(
     batch_size : int
         Images simulated side by side (memory grows with it and ``steps``).
     keep_outputs : bool
-        Keep the whole output over time (for figures).
+        Keep the whole output and the spike counts over time (for figures; memory
+        grows as ``n * steps * 138`` floats).
+    prefixes : list of int, optional
+        Also score the first ``k`` steps of the same simulation for each ``k``
+        (each <= ``settings.steps``). Images are held constant and state is reset
+        for every batch, so this equals separate runs of ``k`` steps.
 
     Returns
     -------
-    SpikingResult
+    SpikingResult, or dict of int -> SpikingResult when ``prefixes`` is given
     """
     family = get_family(family) if isinstance(family, str) else family
+    ks = sorted(set(prefixes)) if prefixes else [settings.steps]
+    if ks[-1] > settings.steps or ks[0] < 1:
+        raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
     net = build_network(
         weights,
         family=family,
@@ -182,8 +200,8 @@ def run_spiking(
     )
     amplitude = net.hidden.neuron_type.amplitude
     batch_size = min(batch_size, len(images))
-    preds, outputs, per_image = [], [], []
-    hidden_spikes = np.zeros(net.hidden.n_neurons)
+    acc = {k: {"preds": [], "per_image": [], "hidden": np.zeros(net.hidden.n_neurons)} for k in ks}
+    outputs, kept_spikes = [], []
     with make_simulator(net, minibatch_size=batch_size, dt=settings.dt) as sim:
         for start, stop in batches(len(images), batch_size):
             n = stop - start
@@ -193,15 +211,23 @@ def run_spiking(
             out = data[net.p_out][:n]
             # the probe reads amplitude / dt per spike
             spikes = np.rint(data[net.p_hidden][:n] * (settings.dt / amplitude))
-            hidden_spikes += spikes.sum(axis=(0, 1))
-            per_image.append(spikes.sum(axis=(1, 2)))
-            preds.append(np.argmax(readout(out, settings.readout), axis=1))
+            per_step = spikes.sum(axis=2)  # (n, steps)
+            for k, a in acc.items():
+                a["hidden"] += spikes[:, :k].sum(axis=(0, 1))
+                a["per_image"].append(per_step[:, :k].sum(axis=1))
+                a["preds"].append(np.argmax(readout(out[:, :k], settings.readout), axis=1))
             if keep_outputs:
                 outputs.append(out)
-    return SpikingResult(
-        predictions=np.concatenate(preds),
-        outputs=np.concatenate(outputs) if keep_outputs else None,
-        hidden_spikes=hidden_spikes,
-        spikes_per_image=np.concatenate(per_image),
-        settings=settings,
-    )
+                kept_spikes.append(spikes.astype(np.float32))
+    results = {
+        k: SpikingResult(
+            predictions=np.concatenate(a["preds"]),
+            outputs=np.concatenate(outputs)[:, :k] if keep_outputs else None,
+            hidden_spikes=a["hidden"],
+            spikes_per_image=np.concatenate(a["per_image"]),
+            settings=dataclasses.replace(settings, steps=k),
+            spikes=np.concatenate(kept_spikes)[:, :k] if keep_outputs else None,
+        )
+        for k, a in acc.items()
+    }
+    return results if prefixes else results[settings.steps]

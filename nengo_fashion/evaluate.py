@@ -104,10 +104,18 @@ def make_parser():
     p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
     p.add_argument("--split", choices=("val", "test", "train"), default="test")
     p.add_argument("--mode", choices=("rate", "spiking", "both"), default="both")
-    p.add_argument("--neuron", choices=sorted(FAMILIES), default=None,
-                   help="neuron family; must be the run's own (default: the run's)")
-    p.add_argument("--n-images", type=positive_int, default=None,
-                   help="evaluate only the first N images of the split")
+    p.add_argument(
+        "--neuron",
+        choices=sorted(FAMILIES),
+        default=None,
+        help="neuron family; must be the run's own (default: the run's)",
+    )
+    p.add_argument(
+        "--n-images",
+        type=positive_int,
+        default=None,
+        help="evaluate only the first N images of the split",
+    )
     p.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     add_data_args(p, n_val=False)
     add_spike_args(p, defaults_help="the run's own spiking settings (config.json)")

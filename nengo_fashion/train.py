@@ -23,6 +23,7 @@ atomically and holds:
 """
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -40,10 +41,11 @@ from .cli import (
     run_cli,
     spike_settings,
 )
-from .config import LR_SCHEDULES, RECIPES, SpikeSettings, make_config
-from .dl import import_nengo_dl, make_simulator, predict_logits, trained_weights
+from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
+from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
 from .evaluate import evaluate_rate, evaluate_spiking
 from .network import FAMILIES, build_network, get_family
+from .spike_aware import spike_aware_type
 
 RESULTS_KEYS = (
     "rate_val_acc",
@@ -64,6 +66,53 @@ def seed_everything(seed):
 
     tf.keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+
+
+def flip_half(images, rng):
+    """Mirror a random half of ``(n, 784)`` images left-right (a new array)."""
+    images = images.reshape(-1, 28, 28).copy()
+    mask = rng.rand(len(images)) < 0.5
+    images[mask] = images[mask, :, ::-1]
+    return images.reshape(-1, 784)
+
+
+def readout_loss(how):
+    """Cross-entropy of the readout over time (``mean`` or ``last`` step) vs the label."""
+    import tensorflow as tf
+
+    def loss(y_true, y_pred):
+        logits = tf.reduce_mean(y_pred, axis=1) if how == "mean" else y_pred[:, -1]
+        return tf.keras.losses.sparse_categorical_crossentropy(
+            y_true[:, -1], logits, from_logits=True
+        )
+
+    return loss
+
+
+def readout_accuracy(how):
+    """Accuracy of the readout over time (a Keras metric function)."""
+    import tensorflow as tf
+
+    def accuracy(y_true, y_pred):
+        logits = tf.reduce_mean(y_pred, axis=1) if how == "mean" else y_pred[:, -1]
+        return tf.keras.metrics.sparse_categorical_accuracy(y_true[:, -1], logits)
+
+    return accuracy
+
+
+def rate_regulariser(weight, target_hz, amplitude):
+    """``weight * sum_i (rate_i - target)^2`` per image; rates in Hz over the presentation.
+
+    The hidden probe reads ``amplitude * rate`` (rate neurons) or ``amplitude / dt``
+    per spike (spiking), so its mean over time divided by ``amplitude`` is Hz.
+    """
+    import tensorflow as tf
+
+    def loss(y_true, y_pred):
+        hz = tf.reduce_mean(y_pred, axis=1) / amplitude
+        return weight * tf.reduce_sum(tf.square(hz - target_hz), axis=-1)
+
+    return loss
 
 
 def make_optimizer(config, steps_per_epoch):
@@ -102,7 +151,6 @@ def fit(config, dataset, log=print):
         ``save_params(path)`` writes the NengoDL parameters (``.npz`` is added).
     """
     seed_everything(config.seed)
-    import tensorflow as tf
 
     train = dataset.train.subset(config.n_train)
     val = dataset.val
@@ -110,29 +158,52 @@ def fit(config, dataset, log=print):
     steps_per_epoch = n_used // config.batch_size
     rng = np.random.RandomState(config.seed)
 
-    net = build_network(family=config.neuron, spiking=False, seed=config.seed)
-    sim = make_simulator(net, minibatch_size=config.batch_size, use_loop=False)
+    family = get_family(config.neuron)
+    steps = config.train_steps
+    how = "last" if config.train_synapse else "mean"
+    neuron_type = spike_aware_type(family) if config.spike_aware else None
+    net = build_network(
+        family=family,
+        spiking=False,
+        neuron_type=neuron_type,
+        synapse=config.train_synapse,
+        probe_hidden=config.rate_reg > 0,
+        seed=config.seed,
+    )
+    sim = make_simulator(
+        net, minibatch_size=config.batch_size, dt=config.train_dt, use_loop=steps > 1
+    )
+    losses = {net.p_out: readout_loss(how)}
+    if config.rate_reg > 0:
+        amplitude = net.hidden.neuron_type.amplitude
+        losses[net.p_hidden] = rate_regulariser(config.rate_reg, config.rate_target_hz, amplitude)
     sim.compile(
         optimizer=make_optimizer(config, steps_per_epoch),
-        loss={net.p_out: tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
-        metrics={net.p_out: tf.keras.metrics.SparseCategoricalAccuracy(name="acc")},
+        loss=losses,
+        metrics={net.p_out: readout_accuracy(how)},
     )
     history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
     for epoch in range(config.epochs):
         start = time.time()
         order = rng.permutation(len(train))[:n_used] if config.shuffle else np.arange(n_used)
         x, y = train.images[order], train.labels[order]
+        if config.augment == "flip":
+            x = flip_half(x, rng)
+        targets = {net.p_out: np.repeat(y[:, None, None], steps, axis=1)}
+        if config.rate_reg > 0:
+            targets[net.p_hidden] = np.zeros((n_used, 1, 1), dtype=np.float32)
         result = sim.fit(
-            {net.inp: x[:, None, :]},
-            {net.p_out: y[:, None, None]},
+            {net.inp: np.repeat(x[:, None, :], steps, axis=1)},
+            targets,
             epochs=1,
             shuffle=False,
             verbose=0,
         )
-        val_pred = np.argmax(predict_logits(sim, net, val.images)[:, 0], axis=1)
-        hist = {k.split("_")[-1]: v[-1] for k, v in result.history.items()}
-        history["loss"].append(float(hist["loss"]))
-        history["train_acc"].append(float(hist["acc"]))
+        val_out = predict_logits(sim, net, val.images, n_steps=steps)
+        val_pred = np.argmax(readout(val_out, how), axis=1)
+        acc_key = next(k for k in result.history if k.endswith("_accuracy"))
+        history["loss"].append(float(result.history["loss"][-1]))
+        history["train_acc"].append(float(result.history[acc_key][-1]))
         history["val_acc"].append(float(np.mean(val_pred == val.labels)))
         history["seconds"].append(time.time() - start)
         log(
@@ -156,7 +227,9 @@ def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir
     from .plots import training_curve
 
     start = time.time()
-    name = name or f"{config.recipe}-{config.neuron}"
+    name = name or "-".join(
+        [config.recipe, config.neuron] + ([config.variant] if config.variant != "none" else [])
+    )
     run_dir = Path(out) / name
     if dataset is None:
         dataset = data_mod.load(data_dir, n_val=config.n_val)
@@ -229,29 +302,85 @@ def make_parser():
         description="Train the 784-128-10 network in NengoDL (rate neurons), then report "
         "its validation/test accuracy and a spiking swap on the test split.",
     )
-    p.add_argument("--recipe", choices=sorted(RECIPES), default="thesis",
-                   help="named defaults: 'thesis' (Adam 1e-3, batch 32, 10 epochs, no "
-                   "shuffling) or 'best' (chosen on validation); other options override")
-    p.add_argument("--neuron", choices=sorted(FAMILIES), default=None,
-                   help="neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear) "
-                   "or lif (LIFRate -> LIF); default relu")
+    p.add_argument(
+        "--recipe",
+        choices=sorted(RECIPES),
+        default="thesis",
+        help="named defaults: 'thesis' (Adam 1e-3, batch 32, 10 epochs, no "
+        "shuffling) or 'best' (chosen on validation); other options override",
+    )
+    p.add_argument(
+        "--neuron",
+        choices=sorted(FAMILIES),
+        default=None,
+        help="neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear) "
+        "or lif (LIFRate -> LIF); default relu",
+    )
     p.add_argument("--epochs", type=positive_int, default=None)
     p.add_argument("--batch-size", type=positive_int, default=None)
     p.add_argument("--lr", type=positive_float, default=None, help="learning rate")
     p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None)
     p.add_argument("--weight-decay", type=float, default=None)
-    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
-                   help="reshuffle training images each epoch")
+    p.add_argument(
+        "--shuffle",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="reshuffle training images each epoch",
+    )
+    p.add_argument(
+        "--augment",
+        choices=AUGMENTS,
+        default=None,
+        help="'flip': mirror a random half of the training images each epoch",
+    )
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--n-train", type=positive_int, default=None,
-                   help="use only the first N training images (quick runs)")
+    v = p.add_argument_group(
+        "thesis variants", "training knobs; --variant sets them as the thesis did"
+    )
+    v.add_argument(
+        "--variant",
+        choices=sorted(VARIANTS),
+        default="none",
+        help="spike-aware: spikes forward, rate gradient back (dt 0.01, 10 steps); "
+        "rate-reg: loss += 1e-3 * sum((rate - 20 Hz)^2); lowpass: tau 0.1 s lowpass "
+        "instead of temporal averaging",
+    )
+    v.add_argument("--spike-aware", action=argparse.BooleanOptionalAction, default=None)
+    v.add_argument(
+        "--train-steps",
+        type=positive_int,
+        default=None,
+        help="timesteps per image in training (default 1)",
+    )
+    v.add_argument("--train-dt", type=positive_float, default=None, help="dt in training (s)")
+    v.add_argument(
+        "--train-synapse",
+        type=positive_float,
+        default=None,
+        help="lowpass tau (s) on the hidden layer in training",
+    )
+    v.add_argument("--rate-reg", type=float, default=None, help="firing-rate regulariser weight")
+    v.add_argument(
+        "--rate-target",
+        type=positive_float,
+        default=None,
+        help="firing-rate regulariser target (Hz)",
+    )
+    p.add_argument(
+        "--n-train",
+        type=positive_int,
+        default=None,
+        help="use only the first N training images (quick runs)",
+    )
     add_data_args(p)
     add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
     p.add_argument("--out", default="runs", help="folder that holds run folders (default runs)")
-    p.add_argument("--name", default=None, help="run name (default <recipe>-<neuron>)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing run folder of the same name (once the new "
-                   "one is complete)")
+    p.add_argument("--name", default=None, help="run name (default <recipe>-<neuron>[-<variant>])")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run folder of the same name (once the new " "one is complete)",
+    )
     return p
 
 
@@ -259,10 +388,7 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
-        family = get_family(args.neuron or RECIPES[args.recipe].get("neuron", "relu"))
-        config = make_config(
-            args.recipe,
-            spiking=spike_settings(args, SpikeSettings(scale=family.default_scale)),
+        knobs = dict(
             neuron=args.neuron,
             epochs=args.epochs,
             batch_size=args.batch_size,
@@ -270,10 +396,20 @@ def main(argv=None):
             lr_schedule=args.lr_schedule,
             weight_decay=args.weight_decay,
             shuffle=args.shuffle,
+            augment=args.augment,
             seed=args.seed,
             n_train=args.n_train,
             n_val=args.n_val,
+            spike_aware=args.spike_aware,
+            train_steps=args.train_steps,
+            train_dt=args.train_dt,
+            train_synapse=args.train_synapse,
+            rate_reg=args.rate_reg,
+            rate_target_hz=args.rate_target,
         )
+        config = make_config(args.recipe, args.variant, **knobs)
+        if any(getattr(args, k) is not None for k in ("dt", "steps", "synapse", "scale")):
+            config = dataclasses.replace(config, spiking=spike_settings(args, config.spiking))
         dataset = data_mod.load(args.data_dir, n_val=config.n_val)
         train(config, dataset, out=args.out, name=args.name, overwrite=args.overwrite)
 

@@ -169,9 +169,7 @@ def test_evaluate_cli_errors(tiny_run, capsys, tmp_path):
     err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], evaluate.main)
     assert "trained with the 'relu' neuron family" in err
     (tmp_path / "empty").mkdir()
-    (tmp_path / "empty" / "config.json").write_text(
-        json.dumps(make_config().asdict())
-    )
+    (tmp_path / "empty" / "config.json").write_text(json.dumps(make_config().asdict()))
     err = _one_line_error(capsys, ["--run", str(tmp_path / "empty")], evaluate.main)
     assert "weights.npz not found" in err
 
