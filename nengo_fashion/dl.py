@@ -66,7 +66,7 @@ def trained_weights(sim, net):
 
     return Weights(
         hidden_w=sim.data[net.conn_hidden].weights,
-        hidden_b=sim.data[net.hidden].bias,
+        hidden_b=sim.data[net.hidden].bias / net.scale,  # the ensemble's bias is scaled
         output_w=sim.data[net.conn_out].weights,
         output_b=sim.data[net.conn_bias].weights[:, 0],
     )

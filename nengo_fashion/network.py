@@ -176,6 +176,8 @@ def build_network(
     neuron_type=None,
     input_output=None,
     probe_hidden=False,
+    input_neurons=None,
+    input_rate=250.0,
     seed=0,
     label="fashion-784-128-10",
 ):
@@ -201,6 +203,15 @@ def build_network(
         Output of the input Node; default 784 zeros (data is fed by the simulator).
     probe_hidden : bool
         Also probe the hidden neurons' output (spikes, in units of amplitude/dt).
+    input_neurons : type, optional
+        A spiking neuron class (e.g. `nengo.SpikingRectifiedLinear`) that encodes
+        the pixels as spikes before the hidden layer: an Ensemble ``inp_neurons``
+        of 784 neurons, gain ``input_rate``, bias 0 and amplitude
+        ``1 / input_rate``, so that its output averages the pixel value. This is
+        how a Loihi mapping feeds a chip (nengo-loihi runs it off-chip). None
+        connects the input Node straight to the hidden neurons.
+    input_rate : float
+        Firing rate of an input neuron for a pixel of 1, in Hz.
     seed : int
         Network seed (fixes e.g. the neurons' initial voltages).
 
@@ -209,7 +220,8 @@ def build_network(
     nengo.Network
         With attributes ``inp``, ``hidden``, ``out``, ``conn_hidden``,
         ``conn_out``, ``conn_bias``, ``p_out``, ``p_hidden`` (None unless
-        probed), ``family``, ``spiking`` and ``scale``.
+        probed), ``inp_neurons`` (None without input neurons), ``family``,
+        ``spiking`` and ``scale``.
     """
     family = get_family(family) if isinstance(family, str) else family
     if weights is None:
@@ -233,8 +245,21 @@ def build_network(
         )
         net.out = nengo.Node(size_in=N_CLASSES, label="output")
         bias = nengo.Node([1.0], label="output_bias")
+        net.inp_neurons = None
+        pre = net.inp
+        if input_neurons is not None:
+            net.inp_neurons = nengo.Ensemble(
+                N_PIXELS,
+                1,
+                neuron_type=input_neurons(amplitude=1.0 / input_rate),
+                gain=nengo.dists.Choice([input_rate]),
+                bias=nengo.dists.Choice([0.0]),
+                label="input_spikes",
+            )
+            nengo.Connection(net.inp, net.inp_neurons.neurons, synapse=None)
+            pre = net.inp_neurons.neurons
         net.conn_hidden = nengo.Connection(
-            net.inp, net.hidden.neurons, transform=weights.hidden_w, synapse=None
+            pre, net.hidden.neurons, transform=weights.hidden_w, synapse=None
         )
         net.conn_out = nengo.Connection(
             net.hidden.neurons, net.out, transform=weights.output_w, synapse=synapse

@@ -44,7 +44,7 @@ from .cli import (
 from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
 from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
 from .evaluate import evaluate_rate, evaluate_spiking
-from .network import FAMILIES, build_network, get_family
+from .network import FAMILIES, Weights, build_network, get_family
 from .spike_aware import spike_aware_type
 
 RESULTS_KEYS = (
@@ -74,6 +74,18 @@ def flip_half(images, rng):
     mask = rng.rand(len(images)) < 0.5
     images[mask] = images[mask, :, ::-1]
     return images.reshape(-1, 784)
+
+
+def training_neuron_type(config, family):
+    """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type."""
+    if config.spike_aware:
+        return spike_aware_type(family), 1.0
+    if config.train_neuron == "loihi":
+        from loihi.finetune import loihi_training_type
+
+        scale = config.spiking.scale
+        return loihi_training_type(family, scale), scale
+    return None, 1.0
 
 
 def readout_loss(how):
@@ -161,17 +173,22 @@ def fit(config, dataset, log=print):
     family = get_family(config.neuron)
     steps = config.train_steps
     how = "last" if config.train_synapse else "mean"
-    neuron_type = spike_aware_type(family) if config.spike_aware else None
+    neuron_type, scale = training_neuron_type(config, family)
+    init = Weights.load(Path(config.init_run) / "weights.npz") if config.init_run else None
     net = build_network(
+        init,
         family=family,
         spiking=False,
         neuron_type=neuron_type,
+        scale=scale,
         synapse=config.train_synapse,
         probe_hidden=config.rate_reg > 0,
         seed=config.seed,
     )
+    # spiking types (Loihi's) are validated as they run: over the spiking setting's steps
+    val_steps = config.spiking.steps if config.train_neuron == "loihi" else steps
     sim = make_simulator(
-        net, minibatch_size=config.batch_size, dt=config.train_dt, use_loop=steps > 1
+        net, minibatch_size=config.batch_size, dt=config.train_dt, use_loop=val_steps > 1
     )
     losses = {net.p_out: readout_loss(how)}
     if config.rate_reg > 0:
@@ -199,7 +216,7 @@ def fit(config, dataset, log=print):
             shuffle=False,
             verbose=0,
         )
-        val_out = predict_logits(sim, net, val.images, n_steps=steps)
+        val_out = predict_logits(sim, net, val.images, n_steps=val_steps)
         val_pred = np.argmax(readout(val_out, how), axis=1)
         acc_key = next(k for k in result.history if k.endswith("_accuracy"))
         history["loss"].append(float(result.history["loss"][-1]))

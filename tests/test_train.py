@@ -76,20 +76,6 @@ def test_spiking_converges_to_rate(tiny_run, fashion):
     assert np.mean(spiking.predictions == rate) > 0.97
 
 
-def test_dt_trend_and_rate_scaling(tiny_run, fashion):
-    run = evaluate.load_run(tiny_run)
-    split = fashion.val.subset(500)
-
-    def spike(**kw):
-        return run_spiking(run.weights, "relu", split.images, SpikeSettings(steps=10, **kw))
-
-    slow, fast = spike(dt=0.001), spike(dt=1.0)
-    assert fast.accuracy(split.labels) > slow.accuracy(split.labels) + 0.3
-    r10 = spike(dt=0.001, scale=10).rate_stats()["mean"]
-    r100 = spike(dt=0.001, scale=100).rate_stats()["mean"]
-    assert 8 < r100 / r10 < 12
-
-
 def test_same_seed_same_result(tiny_run, fashion, tmp_path):
     config = make_config("thesis", epochs=2, n_train=1280, batch_size=32)
     again = train.train(config, fashion, out=tmp_path, name="again", log=lambda *a: None)

@@ -1,0 +1,158 @@
+"""Mapping the 784-128-10 network onto nengo-loihi: the choices, in one place.
+
+The network is `nengo_fashion.network.build_network`; this module only decides
+
+* **the neuron type** on the chip (`NEURONS`): Loihi's own
+  ``LoihiSpikingRectifiedLinear`` / ``LoihiLIF`` (what the chip computes, with
+  its discretised rates) or the plain Nengo ones, each for the neuron family the
+  run was trained with;
+* **the input**: pixels become spikes off-chip, in an Ensemble of 784
+  ``SpikingRectifiedLinear`` neurons firing ``input_rate`` Hz for a white pixel
+  (``on_chip = False``), as nengo-loihi's examples do. Only their spikes go to
+  the chip, one input axon per pixel. (nengo-loihi's default for a Node input
+  is a pair of on/off neurons per pixel, both firing at 500 Hz for a black
+  pixel: 1,568 axons and about 27 times more input spikes.)
+* **the output**: the hidden neurons' spikes come off the chip and the 10x128
+  output weights are applied on the host, the prediction being the argmax of
+  the output averaged over the presentation after its first ``skip`` steps;
+* **block shape**: the hidden layer fits one core (128 of 1,024 compartments,
+  784 of 4,096 input axons); ``block_size`` splits it into smaller blocks.
+"""
+
+import dataclasses
+
+import nengo
+
+from nengo_fashion.errors import ConfigError
+from nengo_fashion.network import build_network, get_family
+
+from . import require_nengo_loihi
+
+
+@dataclasses.dataclass(frozen=True)
+class LoihiNeuron:
+    """A neuron type for the chip and the family whose weights it can run."""
+
+    name: str
+    family: str
+    loihi: bool  # one of nengo-loihi's own types (else a plain Nengo type)
+
+    def make(self, amplitude):
+        if self.loihi:
+            nl = require_nengo_loihi()
+            cls = {"relu": nl.neurons.LoihiSpikingRectifiedLinear, "lif": nl.neurons.LoihiLIF}
+        else:
+            cls = {"relu": nengo.SpikingRectifiedLinear, "lif": nengo.LIF}
+        return cls[self.family](amplitude=amplitude)
+
+
+NEURONS = {
+    n.name: n
+    for n in (
+        LoihiNeuron("LoihiSpikingRectifiedLinear", "relu", True),
+        LoihiNeuron("LoihiLIF", "lif", True),
+        LoihiNeuron("SpikingRectifiedLinear", "relu", False),
+        LoihiNeuron("LIF", "lif", False),
+    )
+}
+"""Neuron types the mapping offers, by class name."""
+
+DEFAULT_NEURON = {"relu": "LoihiSpikingRectifiedLinear", "lif": "LoihiLIF"}
+
+
+@dataclasses.dataclass(frozen=True)
+class MappingSettings:
+    """How the network is put on the chip and read out.
+
+    Parameters
+    ----------
+    neuron : str
+        A key of `NEURONS`.
+    presentation_time : float
+        Seconds each image is shown (``presentation_time / dt`` steps).
+    dt : float
+        Time step, in seconds (Loihi's usual 1 ms).
+    scale : float
+        Firing-rate scale of the hidden layer (see `build_network`).
+    synapse : float or None
+        Lowpass tau (s) on the hidden spikes before the output weights.
+    input_rate : float
+        Firing rate (Hz) of the input neuron of a white pixel.
+    skip : int
+        Steps at the start of each presentation left out of the readout.
+    block_size : int or None
+        Hidden neurons per block (core); None keeps the layer in one block.
+    """
+
+    neuron: str = "LoihiSpikingRectifiedLinear"
+    presentation_time: float = 0.03
+    dt: float = 0.001
+    scale: float = 100.0
+    synapse: float = None
+    input_rate: float = 250.0
+    skip: int = 0
+    block_size: int = None
+
+    def __post_init__(self):
+        if self.neuron not in NEURONS:
+            raise ConfigError(f"unknown neuron {self.neuron!r}; choose one of {', '.join(NEURONS)}")
+        if not self.dt > 0 or not self.presentation_time >= self.dt:
+            raise ConfigError(
+                f"presentation time ({self.presentation_time} s) must be at least one dt "
+                f"({self.dt} s)"
+            )
+        if not 0 <= self.skip < self.steps:
+            raise ConfigError(f"skip must be in 0..{self.steps - 1} steps, got {self.skip}")
+        if self.block_size is not None and not 1 <= self.block_size:
+            raise ConfigError(f"block size must be >= 1, got {self.block_size}")
+
+    @property
+    def steps(self):
+        return int(round(self.presentation_time / self.dt))
+
+    def asdict(self):
+        return dict(dataclasses.asdict(self), steps=self.steps)
+
+
+def check_family(settings, family):
+    """A run's weights belong to one neuron family; refuse another family's neuron."""
+    neuron = NEURONS[settings.neuron]
+    if neuron.family != family:
+        raise ConfigError(
+            f"{settings.neuron} is a {neuron.family!r} neuron but the run was trained with the "
+            f"{family!r} family; use --neuron {DEFAULT_NEURON[family]}"
+        )
+
+
+def build_loihi_network(weights, family, settings, images):
+    """The network for nengo-loihi, presenting ``images`` one after another.
+
+    Returns the `build_network` network, with nengo-loihi's config added.
+    """
+    nl = require_nengo_loihi()
+    family = get_family(family)
+    check_family(settings, family.name)
+    neuron_type = NEURONS[settings.neuron].make(amplitude=family.amplitude / settings.scale)
+    net = build_network(
+        weights,
+        family=family,
+        spiking=True,
+        synapse=settings.synapse,
+        scale=settings.scale,
+        neuron_type=neuron_type,
+        input_output=nengo.processes.PresentInput(images, settings.presentation_time),
+        input_neurons=nengo.SpikingRectifiedLinear,
+        input_rate=settings.input_rate,
+        probe_hidden=True,
+    )
+    with net:
+        nl.add_params(net)
+        net.config[net.inp_neurons].on_chip = False
+        if settings.block_size is not None:
+            n = net.hidden.n_neurons
+            if settings.block_size > n:
+                raise ConfigError(
+                    f"block size {settings.block_size} is larger than the hidden layer ({n})"
+                )
+            net.config[net.hidden].block_shape = nl.BlockShape((settings.block_size,), (n,))
+    return net

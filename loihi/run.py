@@ -1,0 +1,320 @@
+"""Evaluate a trained run on nengo-loihi's emulator (or a Loihi board).
+
+Usage::
+
+    python -m loihi --run results/thesis-relu                  # all 10,000 test images
+    python -m loihi --run results/thesis-relu --n-images 200 --presentation-time 0.02
+    python -m loihi --run results/thesis-lif --neuron LoihiLIF --scale 1
+    python -m loihi --run results/thesis-relu --target loihi   # needs NxSDK and a board
+
+Images are shown one after another, ``presentation_time`` seconds each, as in
+nengo-loihi's keras-to-loihi example. What makes the whole test set fast on a
+small CPU, without changing what is computed:
+
+* the input pixels become spikes off-chip in 784 input neurons (one axon each)
+  rather than nengo-loihi's default on/off pair per pixel (see `loihi.mapping`);
+* the emulator's per-spike inner loop is replaced by an equivalent vectorised
+  one (`loihi.emulator.vectorized_synapses`; bit-identical outputs, tested).
+
+``--no-vectorize`` is the straightforward way; ``benchmarks/loihi_emulator.py``
+times both on the same images. ``--processes N`` also cuts the images into N
+contiguous chunks, one emulator per process; each chunk then starts from fresh
+neuron state instead of the state the previous image left, so a few borderline
+predictions can change (the default is one process, one sequence).
+
+It prints and writes ``loihi.json`` (into the run folder, or ``--out``) with the
+top-level keys ``accuracy``, ``n_images``, ``wall_seconds``, ``spikes_per_image``,
+``resources``, ``energy_per_image_j`` and ``settings``, plus the confusion matrix,
+the per-image predictions' digest and the energy estimate's assumptions.
+"""
+
+import hashlib
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nengo_fashion import data as data_mod
+from nengo_fashion.atomic import write_json
+from nengo_fashion.cli import (
+    ArgumentParser,
+    add_data_args,
+    positive_float,
+    positive_int,
+    run_cli,
+    synapse_value,
+)
+from nengo_fashion.errors import ConfigError, MissingDependencyError
+from nengo_fashion.evaluate import load_run
+
+from . import energy, nxsdk_available, require_nengo_loihi
+from .mapping import DEFAULT_NEURON, NEURONS, MappingSettings, build_loihi_network, check_family
+from .resources import resources
+
+
+def simulate(
+    weights, family, settings, images, target="sim", vectorize=True, seed=0, keep_model=False
+):
+    """Run ``images`` through one emulator in sequence.
+
+    Returns
+    -------
+    dict
+        ``outputs`` (n, steps, 10) output layer per step, ``hidden_spikes`` (n,)
+        hidden spikes per image, ``input_spikes`` (n,) input spikes per image,
+        ``model`` (nengo-loihi's built model, if ``keep_model``).
+    """
+    import nengo
+
+    nl = require_nengo_loihi()
+    from .emulator import vectorized_synapses
+
+    net = build_loihi_network(weights, family, settings, images)
+    with net:
+        p_input = nengo.Probe(net.inp_neurons.neurons, synapse=None)
+    n, steps = len(images), settings.steps
+    try:
+        sim = nl.Simulator(net, dt=settings.dt, target=target, seed=seed, progress_bar=False)
+    except nengo.exceptions.BuildError as e:
+        raise ConfigError(f"the network does not fit Loihi's cores: {e}") from None
+    with sim:
+        if vectorize and target == "sim":
+            with vectorized_synapses():
+                sim.run_steps(n * steps)
+        else:
+            sim.run_steps(n * steps)
+        hidden_amp = net.hidden.neuron_type.amplitude
+        input_amp = net.inp_neurons.neuron_type.amplitude
+        to_count = settings.dt
+        hidden = np.rint(sim.data[net.p_hidden] * to_count / hidden_amp)
+        inputs = np.rint(sim.data[p_input] * to_count / input_amp)
+        out = {
+            "outputs": sim.data[net.p_out].reshape(n, steps, -1),
+            "hidden_spikes": hidden.reshape(n, steps, -1).sum(axis=(1, 2)),
+            "input_spikes": inputs.reshape(n, steps, -1).sum(axis=(1, 2)),
+        }
+        if keep_model:
+            out["model"] = sim.model
+    return out
+
+
+def _worker(args):
+    weights, family, settings, images, vectorize, seed = args
+    out = simulate(weights, family, settings, images, vectorize=vectorize, seed=seed)
+    return {k: v for k, v in out.items() if k != "model"}
+
+
+def evaluate(weights, family, settings, images, processes=1, vectorize=True, seed=0):
+    """Simulate ``images`` in ``processes`` contiguous chunks; return merged arrays."""
+    chunks = [c for c in np.array_split(np.arange(len(images)), processes) if len(c)]
+    jobs = [(weights, family, settings, images[c], vectorize, seed) for c in chunks]
+    if len(jobs) == 1:
+        parts = [_worker(jobs[0])]
+    else:
+        # spawn: TensorFlow (imported by nengo-loihi through nengo-dl) is not fork-safe
+        with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
+            parts = pool.map(_worker, jobs)
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def predictions(outputs, skip=0):
+    """Argmax of the output averaged over each presentation after ``skip`` steps."""
+    return outputs[:, skip:].mean(axis=1).argmax(axis=1)
+
+
+def confusion_matrix(labels, preds, n_classes=10):
+    m = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(m, (labels, preds), 1)
+    return m
+
+
+def model_resources(weights, family, settings):
+    """Resources of the built model for one presentation (build only, no run)."""
+    nl = require_nengo_loihi()
+    net = build_loihi_network(weights, family, settings, np.zeros((1, 784)))
+    import nengo
+
+    try:
+        with nl.Simulator(net, dt=settings.dt, target="sim", progress_bar=False) as sim:
+            return resources(sim.model)
+    except nengo.exceptions.BuildError as e:
+        raise ConfigError(f"the network does not fit Loihi's cores: {e}") from None
+
+
+def run_loihi(
+    run_dir,
+    settings=None,
+    n_images=None,
+    split="test",
+    processes=None,
+    vectorize=True,
+    target="sim",
+    out=None,
+    data_dir=None,
+    seed=0,
+    log=print,
+):
+    """Evaluate a run on the emulator and write ``loihi.json``; return its dict."""
+    if n_images is not None and n_images < 1:
+        raise ConfigError(f"--n-images must be >= 1, got {n_images}")
+    require_nengo_loihi()
+    if target == "loihi" and not nxsdk_available():
+        raise MissingDependencyError(
+            "--target loihi needs Intel's NxSDK and a Loihi board, and NxSDK is not "
+            "importable here; only the emulator (--target sim) is available"
+        )
+    run = load_run(run_dir)
+    family = run.config.neuron
+    settings = settings or MappingSettings(neuron=DEFAULT_NEURON[family])
+    check_family(settings, family)
+    dataset = data_mod.load(data_dir, n_val=run.config.n_val)
+    s = dataset.split(split).subset(n_images)
+    processes = processes or 1
+    if target == "loihi":
+        processes, vectorize = 1, False
+    log(
+        f"{run.path}: {family} run, {settings.neuron} on the {target} target, {len(s)} {split} "
+        f"images, {settings.steps} steps each, {processes} process(es)"
+    )
+    res = model_resources(run.weights, family, settings)
+    start = time.time()
+    sim = evaluate(run.weights, family, settings, s.images, processes, vectorize, seed)
+    wall = time.time() - start
+    preds = predictions(sim["outputs"], settings.skip)
+    acc = float(np.mean(preds == s.labels))
+    spikes = float(sim["hidden_spikes"].mean())
+    input_spikes = float(sim["input_spikes"].mean())
+    est = energy.estimate(
+        input_spikes_per_image=input_spikes,
+        hidden_spikes_per_image=spikes,
+        n_compartments=res["totals"]["compartments"],
+        steps=settings.steps,
+    )
+    result = {
+        "accuracy": acc,
+        "n_images": len(s),
+        "split": split,
+        "wall_seconds": wall,
+        "spikes_per_image": spikes,
+        "input_spikes_per_image": input_spikes,
+        "resources": res,
+        "energy_per_image_j": est["loihi"]["energy_j"],
+        "energy": est,
+        "settings": dict(
+            settings.asdict(), target=target, processes=processes, vectorize=vectorize, seed=seed
+        ),
+        "confusion_matrix": confusion_matrix(s.labels, preds).tolist(),
+        "predictions_sha1": hashlib.sha1(preds.astype(np.int8).tobytes()).hexdigest(),
+        "accuracy_by_skip": {
+            str(k): float(np.mean(predictions(sim["outputs"], k) == s.labels))
+            for k in sorted({0, settings.steps // 4, settings.steps // 2, settings.skip})
+        },
+        "run": str(run.path),
+        "nengo_dl_spiking_test_acc": run.results.get("spiking_test_acc"),
+        "nengo_dl_spiking": run.results.get("spiking"),
+        "rate_test_acc": run.results.get("rate_test_acc"),
+    }
+    path = Path(out) if out else run.path / "loihi.json"
+    write_json(path, result)
+    log(
+        f"accuracy {acc:.2%} on {len(s)} images in {wall:.1f} s ({len(s) / wall:.0f} images/s); "
+        f"{spikes:.1f} hidden spikes/image; {res['totals']['cores']} core(s); "
+        f"~{est['loihi']['energy_j'] * 1e6:.2f} uJ/image on Loihi (estimate)"
+    )
+    log(f"wrote {path}")
+    return result
+
+
+def make_parser():
+    p = ArgumentParser(prog="python -m loihi", description=__doc__.splitlines()[0])
+    p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
+    p.add_argument(
+        "--neuron",
+        choices=sorted(NEURONS),
+        default=None,
+        help="default: LoihiSpikingRectifiedLinear for relu runs, LoihiLIF for lif",
+    )
+    p.add_argument("--n-images", type=int, default=None, help="default: the whole split")
+    p.add_argument("--split", choices=("val", "test"), default="test")
+    p.add_argument("--presentation-time", type=positive_float, default=0.03, help="seconds")
+    p.add_argument("--dt", type=positive_float, default=0.001)
+    p.add_argument("--synapse", type=synapse_value, default="none")
+    p.add_argument(
+        "--scale",
+        type=positive_float,
+        default=None,
+        help="firing-rate scale (default: the run's spiking scale)",
+    )
+    p.add_argument(
+        "--input-rate",
+        type=positive_float,
+        default=250.0,
+        help="input neuron rate for a white pixel (Hz)",
+    )
+    p.add_argument("--skip", type=int, default=0, help="steps left out of each readout")
+    p.add_argument(
+        "--block-size",
+        type=positive_int,
+        default=None,
+        help="hidden neurons per core (default: all 128 on one core)",
+    )
+    p.add_argument(
+        "--processes",
+        type=positive_int,
+        default=1,
+        help="emulators in parallel on contiguous chunks (default 1: one sequence)",
+    )
+    p.add_argument(
+        "--vectorize",
+        action="store_true",
+        default=True,
+        help="vectorised emulator inner loop (default)",
+    )
+    p.add_argument(
+        "--no-vectorize",
+        dest="vectorize",
+        action="store_false",
+        help="nengo-loihi's own per-spike loop (the straightforward way)",
+    )
+    p.add_argument("--target", choices=("sim", "loihi"), default="sim")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None, help="JSON file (default: <run>/loihi.json)")
+    add_data_args(p, n_val=False)
+    return p
+
+
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+
+    def run():
+        r = load_run(args.run)
+        settings = MappingSettings(
+            neuron=args.neuron or DEFAULT_NEURON[r.config.neuron],
+            presentation_time=args.presentation_time,
+            dt=args.dt,
+            scale=args.scale or r.config.spiking.scale,
+            synapse=None if args.synapse == "none" else args.synapse,
+            input_rate=args.input_rate,
+            skip=args.skip,
+            block_size=args.block_size,
+        )
+        run_loihi(
+            args.run,
+            settings,
+            args.n_images,
+            args.split,
+            args.processes,
+            args.vectorize,
+            args.target,
+            args.out,
+            args.data_dir,
+            args.seed,
+        )
+
+    return run_cli(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

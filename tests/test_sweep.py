@@ -1,0 +1,240 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from nengo_fashion import figures, reproduce, sweep
+from nengo_fashion.config import SpikeSettings, make_config
+from nengo_fashion.data import FashionMNIST
+from nengo_fashion.dl import make_simulator, predict_logits, run_spiking
+from nengo_fashion.errors import ConfigError
+from nengo_fashion.evaluate import load_run
+from nengo_fashion.network import build_network, get_family
+from nengo_fashion.spike_aware import spike_aware_type
+
+from .test_train import _one_line_error
+
+
+def _sweep_args(tiny_run, out, *extra):
+    return [
+        "--run",
+        str(tiny_run),
+        "--split",
+        "val",
+        "--n-images",
+        "200",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+def test_sweep_outputs_and_determinism(tiny_run, tmp_path):
+    argv = _sweep_args(
+        tiny_run,
+        tmp_path / "a",
+        "--dt",
+        "0.001",
+        "1",
+        "--steps",
+        "5",
+        "10",
+        "--synapse",
+        "none",
+        "0.01",
+        "--scale",
+        "1",
+        "10",
+    )
+    assert sweep.main(argv) == 0
+    out = tmp_path / "a"
+    summary = json.loads((out / "sweep.json").read_text())
+    assert len(summary["points"]) == 16
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
+    assert len(rows) == 16
+    for col in (
+        "neuron",
+        "dt",
+        "steps",
+        "synapse",
+        "scale",
+        "split",
+        "accuracy",
+        "rate_min_hz",
+        "rate_mean_hz",
+        "rate_max_hz",
+        "spikes_per_image",
+    ):
+        assert col in rows[0]
+    assert {r["synapse"] for r in rows} == {"", "0.01"}
+    assert all(0 <= float(r["accuracy"]) <= 1 for r in rows)
+    for axis in ("dt", "steps", "synapse", "scale"):
+        assert (out / f"sweep_{axis}.png").read_bytes()[:4] == b"\x89PNG"
+    # a re-run writes the same JSON
+    assert sweep.main(_sweep_args(tiny_run, tmp_path / "b", *argv[8:])) == 0
+    assert (out / "sweep.json").read_text() == (tmp_path / "b" / "sweep.json").read_text()
+
+
+def test_prefixes_equal_separate_runs(tiny_run, fashion):
+    """Scoring the first k steps of a long run equals a run of k steps."""
+    run = load_run(tiny_run)
+    images = fashion.val.images[:100]
+    s = SpikeSettings(dt=0.001, steps=20, scale=30)
+    both = run_spiking(run.weights, "relu", images, s, prefixes=[7, 20])
+    alone = run_spiking(run.weights, "relu", images, SpikeSettings(dt=0.001, steps=7, scale=30))
+    assert np.array_equal(both[7].predictions, alone.predictions)
+    assert np.array_equal(both[7].spikes_per_image, alone.spikes_per_image)
+    assert np.array_equal(both[7].hidden_spikes, alone.hidden_spikes)
+
+
+def test_monotone_trends(tiny_run, fashion):
+    """dt = 1 s is far above dt = 1 ms at 10 steps; rates scale with the rate scale."""
+    split = fashion.val.subset(500)
+    settings = sweep.grid([0.001, 1.0], [10], [None], [10.0, 100.0])
+    points, _ = sweep.sweep(load_run(tiny_run).weights, "relu", split, settings, log=lambda s: None)
+    acc = {(p["dt"], p["scale"]): p["accuracy"] for p in points}
+    rate = {(p["dt"], p["scale"]): p["rate_mean_hz"] for p in points}
+    assert acc[(1.0, 10.0)] > acc[(0.001, 10.0)] + 0.2
+    assert 8 < rate[(0.001, 100.0)] / rate[(0.001, 10.0)] < 12
+
+
+def test_per_image_figure(tiny_run, tmp_path):
+    paths = figures.make_figures(
+        tiny_run,
+        [SpikeSettings(dt=0.01, steps=10, scale=1.0)],
+        tmp_path,
+        n_images=4,
+        log=lambda s: None,
+    )
+    raw = paths[0].read_bytes()
+    assert raw[:4] == b"\x89PNG" and len(raw) > 20000
+
+
+def test_figures_cli(tiny_run, tmp_path):
+    assert (
+        figures.main(
+            [
+                "--run",
+                str(tiny_run),
+                "--dt",
+                "0.1",
+                "--steps",
+                "5",
+                "--images",
+                "2",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    assert len(list(tmp_path.glob("per_image_*.png"))) == 1
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--dt"], "expected at least one argument"),
+        (["--dt", "0"], "--dt: must be > 0"),
+        (["--dt", "-1"], "--dt"),
+        (["--steps", "0"], "--steps: must be >= 1"),
+        (["--synapse", "fast"], "--synapse"),
+        (["--neuron", "lif"], "trained with the 'relu' neuron family"),
+    ],
+)
+def test_sweep_errors(tiny_run, tmp_path, capsys, extra, match):
+    err = _one_line_error(capsys, _sweep_args(tiny_run, tmp_path / "o", *extra), sweep.main)
+    assert match in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_sweep_missing_run(tmp_path, capsys):
+    err = _one_line_error(
+        capsys, ["--run", str(tmp_path / "none"), "--out", str(tmp_path / "o")], sweep.main
+    )
+    assert "not found" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_empty_grid():
+    with pytest.raises(ConfigError, match="empty"):
+        sweep.grid([], [10], [None], [1.0])
+
+
+def test_spike_aware_forward_is_spiking(tiny_run, fashion, allclose):
+    """The spike-aware type's NengoDL forward pass equals the plain spiking network's."""
+    run = load_run(tiny_run)
+    family = get_family("relu")
+    images = fashion.val.images[:64]
+    outs = []
+    for neuron_type in (spike_aware_type(family), family.neuron_type(spiking=True)):
+        net = build_network(run.weights, family=family, neuron_type=neuron_type)
+        with make_simulator(net, minibatch_size=64, dt=0.01) as sim:
+            outs.append(predict_logits(sim, net, images, n_steps=10))
+    assert allclose(outs[0], outs[1], atol=1e-4)
+    assert len(np.unique(outs[1])) > 10  # really spiking output, not all zeros
+
+
+@pytest.mark.parametrize(
+    "variant, floor", [("spike-aware", 0.4), ("rate-reg", 0.25), ("lowpass", 0.4)]
+)
+def test_variants_learn(fashion, variant, floor):
+    from nengo_fashion.train import fit
+
+    config = make_config("thesis", variant, epochs=1, n_train=1280)
+    small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
+    _, history, sim, _ = fit(config, small, log=lambda s: None)
+    sim.close()
+    # spiking validation accuracy after one epoch on 1,280 images; chance is 0.1 (the
+    # regulariser's pull to 20 Hz dominates the loss early, hence its lower floor)
+    assert history["val_acc"][-1] > floor
+
+
+def test_rate_regulariser_pulls_rates(fashion):
+    """The regulariser brings hidden rates closer to its 20 Hz target than training without."""
+    from nengo_fashion.train import fit
+
+    small = FashionMNIST(fashion.train, fashion.val.subset(100), fashion.test, fashion.source)
+    distance = {}
+    for reg in (0.0, 1e-2):
+        config = make_config("thesis", "rate-reg", epochs=1, n_train=1280, rate_reg=reg)
+        weights, _, sim, _ = fit(config, small, log=lambda s: None)
+        sim.close()
+        r = run_spiking(weights, "relu", fashion.val.images[:300], SpikeSettings(dt=0.01, steps=50))
+        distance[reg] = np.mean(np.abs(r.hidden_rates_hz() - 20.0))
+    assert distance[1e-2] < 0.7 * distance[0.0]
+
+
+def test_reproduce_flow_small(fashion, tmp_path):
+    small = FashionMNIST(
+        fashion.train, fashion.val.subset(300), fashion.test.subset(300), fashion.source
+    )
+    result = reproduce.reproduce(
+        small,
+        tmp_path / "rep",
+        runs_dir=tmp_path / "runs",
+        max_dt=1.0,
+        log=lambda s: None,
+        epochs=1,
+        n_train=1280,
+    )
+    t = result["table_4_1"]
+    assert result["choose_split"] == "val" and result["eval_split"] == "test"
+    assert [row["dt"] for row in result["dt_table"]][:4] == [0.001, 0.01, 0.1, 1.0]
+    accs = {row["dt"]: row["accuracy"] for row in result["dt_table"]}
+    assert accs[1.0] > accs[0.001] + 0.3
+    assert t["analog_acc"] > 0.5
+    assert (tmp_path / "rep" / "reproduce.json").exists()
+    # a second call reuses the trained runs
+    lines = []
+    reproduce.reproduce(
+        small,
+        tmp_path / "rep2",
+        runs_dir=tmp_path / "runs",
+        max_dt=1.0,
+        log=lines.append,
+        epochs=1,
+        n_train=1280,
+    )
+    assert sum("reusing" in str(line) for line in lines) == 2
