@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/spiking_inference.py --run results/thesis-relu
-    python benchmarks/spiking_inference.py --run results/thesis-relu --json results/spiking_inference.json
+    python benchmarks/spiking_inference.py --json results/spiking_inference.json
 
 For 10 and 30 steps it times `nengo_fashion.dl.run_spiking` on the full test set
 (10,000 images; simulator build timed separately) and compares it with the

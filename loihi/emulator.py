@@ -6,8 +6,9 @@ spike per step. `vectorized_synapses` swaps in a version that does the same
 additions for all the spikes of a step at once: a sum of integer weight rows
 where every axon targets the same compartments (integer addition does not depend
 on order), else ``numpy.add.at`` in the original order. The results are
-bit-for-bit identical (a test compares outputs with the original on real images). Synapses whose weights differ in shape from
-axon to axon, or that learn, keep the original loop.
+bit-for-bit identical (a test compares outputs with the original on real
+images). Synapses whose weights differ in shape from axon to axon, or that
+learn, keep the original loop.
 
 The swap lasts only inside the ``with`` block and is undone afterwards, even on
 errors, so other nengo-loihi users in the same process are not affected.
@@ -27,10 +28,10 @@ def _dense_weights(synapse, cache):
         if len(shapes) != 1 or synapse.learning:
             cache[key] = None
         else:
-            W, I = np.stack(synapse.weights), np.stack(synapse.indices)
+            W, idx = np.stack(synapse.weights), np.stack(synapse.indices)
             # every axon targets the same compartments (a dense weight matrix)
-            same = bool(np.all(I == I[:1, :1]))
-            cache[key] = (W, I, I[0, 0] if same else None)
+            same = bool(np.all(idx == idx[:1, :1]))
+            cache[key] = (W, idx, idx[0, 0] if same else None)
     return cache[key]
 
 
@@ -51,7 +52,7 @@ def _make_update_input(original):
                     weights, indices = synapse.axon_weights_indices(spike.axon_idx, atom=spike.atom)
                     qb[0, base + indices] += weights
                 continue
-            W, I, shared = dense
+            W, idx, shared = dense
             n = len(spikes)
             axon = np.fromiter((s.axon_idx for s in spikes), dtype=np.int64, count=n)
             atom = np.fromiter((s.atom for s in spikes), dtype=np.int64, count=n)
@@ -72,7 +73,7 @@ def _make_update_input(original):
                 if len(base):
                     row[base[0] + shared] += W[widx, atom].sum(axis=0, dtype=row.dtype)
             else:  # same additions, same order as the original loop
-                np.add.at(row, (base[:, None] + I[widx, atom]).ravel(), W[widx, atom].ravel())
+                np.add.at(row, (base[:, None] + idx[widx, atom]).ravel(), W[widx, atom].ravel())
 
     update_input.__wrapped__ = original
     return update_input

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m loihi.finetune --run results/thesis-relu --out results   # -> results/thesis-relu-loihi
+    python -m loihi.finetune --run results/thesis-relu   # writes results/thesis-relu-loihi
 
 The run's weights start a short NengoDL training in which the hidden neurons are
 nengo-loihi's ``LoihiSpikingRectifiedLinear`` / ``LoihiLIF``. NengoDL trains them

@@ -244,7 +244,7 @@ def build_network(
             label="hidden",
         )
         net.out = nengo.Node(size_in=N_CLASSES, label="output")
-        bias = nengo.Node([1.0], label="output_bias")
+        net.bias_node = bias = nengo.Node([1.0], label="output_bias")
         net.inp_neurons = None
         pre = net.inp
         if input_neurons is not None:

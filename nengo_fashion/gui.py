@@ -1,0 +1,413 @@
+"""Watch the trained spiking network classify clothes in nengo GUI.
+
+Usage::
+
+    python -m nengo_fashion.gui --run results/thesis-relu            # opens a browser
+    python -m nengo_fashion.gui --run results/thesis-relu --no-browser --port 8081
+    python -m nengo_fashion.gui --run results/thesis-relu --backend nengo_loihi
+    python -m nengo_fashion.gui --run results/thesis-relu --screenshot docs/gui.png
+
+The GUI runs the script ``nengo_fashion/gui_model.py``, which builds the network
+with `build_gui_model` from `nengo_fashion.network.build_network` (spiking
+neurons, weights from the run's ``weights.npz``) and adds what is shown: the
+current test image, its true class, the hidden layer's spike raster, the output
+over time and the predicted class. A saved layout (``gui_model.py.cfg``) opens
+it pre-arranged.
+
+**Safety.** The server listens on localhost only. Its login token is not printed
+unless ``--show-token``; the browser this command opens gets it directly.
+Listening elsewhere (``--listen``) needs ``--password``. nengo GUI's editor runs
+arbitrary Python with your rights: never expose it without a password.
+"""
+
+import errno
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nengo
+import numpy as np
+
+from .cli import ArgumentParser, add_data_args, positive_float, positive_int, run_cli
+from .data import CLASS_NAMES
+from .errors import ConfigError, MissingDependencyError
+from .evaluate import load_run
+from .network import FAMILIES, build_network
+
+BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
+SCRIPT = Path(__file__).with_name("gui_model.py")
+ENV = {
+    "run": "NENGO_FASHION_GUI_RUN",
+    "backend": "NENGO_FASHION_GUI_BACKEND",
+    "presentation_time": "NENGO_FASHION_GUI_PRESENTATION_TIME",
+    "n_images": "NENGO_FASHION_GUI_N_IMAGES",
+    "scale": "NENGO_FASHION_GUI_SCALE",
+    "data_dir": "NENGO_FASHION_GUI_DATA_DIR",
+}
+
+
+class ImageReadout:
+    """The prediction over each presentation, as a Node function with HTML.
+
+    At time ``t`` the prediction is the argmax of the output averaged since the
+    current image appeared (the thesis' temporal average), compared with the
+    true label. ``predictions`` keeps the final one of every image.
+    """
+
+    def __init__(self, labels, presentation_time, dt=0.001):
+        self.labels = np.asarray(labels)
+        self.steps = int(round(presentation_time / dt))
+        self.dt = dt
+        self.total = np.zeros(len(CLASS_NAMES))
+        self.count = 0
+        self.predictions = []
+        self._nengo_html_ = ""
+
+    def __call__(self, t, x):
+        step = int(round(t / self.dt)) - 1
+        if step % self.steps == 0:
+            self.total[:] = 0
+            self.count = 0
+        self.total += x
+        self.count += 1
+        i = (step // self.steps) % len(self.labels)
+        pred = int(np.argmax(self.total))
+        if step % self.steps == self.steps - 1:
+            self.predictions.append(pred)
+        right = pred == self.labels[i]
+        colour, mark = ("green", "right") if right else ("red", "wrong")
+        self._nengo_html_ = (
+            f"<h3>predicted: {CLASS_NAMES[pred]}</h3>" f"<h3 style='color:{colour}'>{mark}</h3>"
+        )
+        return pred
+
+
+def label_html(t, x):
+    """Node function: the true class name of the label it receives, as HTML."""
+    label_html._nengo_html_ = f"<h3>true: {CLASS_NAMES[int(round(x[0]))]}</h3>"
+    return x
+
+
+label_html._nengo_html_ = ""
+
+
+def build_gui_model(
+    run, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
+):
+    """The GUI's model: the run's network on test images, with display nodes.
+
+    Returns ``(model, readout)``; ``model`` has the network's attributes plus
+    ``image``, ``true_label`` and ``prediction`` Nodes.
+    """
+    from . import data as data_mod
+
+    r = load_run(run)
+    family = r.config.neuron
+    scale = scale or r.config.spiking.scale
+    test = data_mod.load(data_dir, n_val=r.config.n_val).test.subset(n_images)
+    if backend == "nengo_loihi":
+        from loihi.mapping import DEFAULT_NEURON, MappingSettings, build_loihi_network
+
+        settings = MappingSettings(
+            neuron=DEFAULT_NEURON[family], presentation_time=presentation_time, scale=scale
+        )
+        model = build_loihi_network(r.weights, family, settings, test.images)
+    else:
+        model = build_network(
+            r.weights,
+            family=family,
+            spiking=True,
+            scale=scale,
+            input_output=nengo.processes.PresentInput(test.images, presentation_time),
+            label=f"{r.path.name}: {family} spiking",
+        )
+    readout = ImageReadout(test.labels, presentation_time)
+    with model:
+        from nengo_extras.gui import image_display_function
+
+        model.image = nengo.Node(
+            image_display_function((1, 28, 28)), size_in=784, label="input image"
+        )
+        nengo.Connection(model.inp, model.image, synapse=None)
+        # the label follows the image through the same kind of process, step for step
+        model.label_node = labels = nengo.Node(
+            nengo.processes.PresentInput(test.labels[:, None].astype(float), presentation_time),
+            label="label",
+        )
+        model.true_label = nengo.Node(label_html, size_in=1, label="true class")
+        nengo.Connection(labels, model.true_label, synapse=None)
+        model.prediction = nengo.Node(readout, size_in=10, label="predicted class")
+        nengo.Connection(model.out, model.prediction, synapse=None)
+    return model, readout
+
+
+def settings_from_env():
+    """The `build_gui_model` arguments that ``python -m nengo_fashion.gui`` passed."""
+    if ENV["run"] not in os.environ:
+        raise ConfigError(
+            f"set {ENV['run']} to a run folder, or start with python -m nengo_fashion.gui"
+        )
+    kw = {"run": os.environ[ENV["run"]], "backend": os.environ.get(ENV["backend"], "nengo")}
+    for key, cast in (("presentation_time", float), ("n_images", int), ("scale", float)):
+        if os.environ.get(ENV[key]):
+            kw[key] = cast(os.environ[ENV[key]])
+    if os.environ.get(ENV["data_dir"]):
+        kw["data_dir"] = os.environ[ENV["data_dir"]]
+    return kw
+
+
+def free_port(host, port, tries=20):
+    """``port`` if free, else the next free one (said on stdout); error after ``tries``."""
+    for p in range(port, port + tries):
+        with socket.socket() as s:
+            try:
+                s.bind((host or "", p))
+            except OSError as e:
+                if e.errno != errno.EADDRINUSE:
+                    raise
+                continue
+        if p != port:
+            print(f"port {port} is in use; using port {p}")
+        return p
+    raise ConfigError(f"ports {port}..{port + tries - 1} are all in use; pass --port")
+
+
+def make_gui(
+    run,
+    backend="nengo",
+    port=8080,
+    listen="localhost",
+    password=None,
+    presentation_time=0.1,
+    n_images=100,
+    scale=None,
+    data_dir=None,
+    cert=None,
+    key=None,
+    threaded=False,
+):
+    """Check everything, then make the nengo GUI server (not yet started).
+
+    The model script and its layout are copied to a temporary folder (the GUI
+    saves layout changes next to the script); the settings go to the script
+    through environment variables.
+    """
+    load_run(run)  # a missing run or weights.npz fails here, before any server
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    try:
+        __import__(backend)
+        import nengo_extras  # noqa: F401
+        import nengo_gui
+        import nengo_gui.gui
+        from nengo_gui.guibackend import GuiServerSettings, ModelContext
+        from nengo_gui.password import gensalt, hashpw
+    except ImportError as e:
+        raise MissingDependencyError(
+            f"{e.name} is not installed: pip install nengo-gui==0.6.0 nengo-extras==0.5.0 "
+            "(or bash scripts/setup.sh)"
+        ) from None
+    if listen != "localhost" and not password:
+        raise ConfigError(
+            f"listening on {listen!r} exposes an editor that runs arbitrary Python: "
+            "pass --password too"
+        )
+    if listen != "localhost" and not (cert and key):
+        raise ConfigError("listening beyond localhost needs SSL: pass --cert and --key")
+    env = {
+        "run": str(Path(run).resolve()),
+        "backend": backend,
+        "presentation_time": presentation_time,
+        "n_images": n_images,
+        "scale": scale,
+        "data_dir": data_dir,
+    }
+    for k, v in env.items():
+        if v is None:
+            os.environ.pop(ENV[k], None)
+        else:
+            os.environ[ENV[k]] = str(v)
+    folder = Path(tempfile.mkdtemp(prefix="nengo-fashion-gui-"))
+    script = folder / SCRIPT.name
+    shutil.copy(SCRIPT, script)
+    shutil.copy(SCRIPT.with_name(SCRIPT.name + ".cfg"), folder / (SCRIPT.name + ".cfg"))
+    host = "" if listen == "*" else listen
+    settings = GuiServerSettings(
+        (host, free_port(host, port)),
+        auto_shutdown=0 if threaded else 2,
+        password_hash=hashpw(password, gensalt()) if password else None,
+        ssl_cert=cert,
+        ssl_key=key,
+    )
+    page = nengo_gui.page.PageSettings(backend=backend)
+    cls = nengo_gui.gui.GuiThread if threaded else nengo_gui.gui.BaseGUI
+    return cls(ModelContext(filename=str(script)), settings, page_settings=page)
+
+
+def screenshot(gui, path, seconds=4.0, width=1400, height=900):
+    """Open the GUI in headless Chromium, press play, wait, save a PNG.
+
+    Returns a dict with what the page showed: ``errors`` (error texts shown),
+    ``names`` (object labels drawn) and ``steps`` (the simulator's step count).
+    """
+    try:
+        from selenium import webdriver
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+    except ImportError:
+        raise MissingDependencyError("selenium is not installed: pip install selenium==4.10.0")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_bin = shutil.which("chromedriver")
+    if not (chromium and driver_bin):
+        raise MissingDependencyError(
+            "Chromium and its driver are needed: sudo apt-get install chromium chromium-driver"
+        )
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--window-size={width},{height}",
+    ):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_bin), options=opts)
+    try:
+        driver.get(str(gui.server.get_url(token="one-time")))
+        deadline = time.time() + 60
+        while time.time() < deadline and not driver.find_elements(By.ID, "pause_button"):
+            time.sleep(0.2)
+        while time.time() < deadline and not gui.server.pages:
+            time.sleep(0.2)
+        time.sleep(2.0)  # let the page build the model and draw the layout
+        for _ in range(20):  # the page may redraw the button while loading
+            try:
+                driver.find_element(By.ID, "pause_button").click()
+                break
+            except StaleElementReferenceException:
+                time.sleep(0.5)
+        time.sleep(seconds)
+        page = gui.server.pages[0] if gui.server.pages else None
+        sim = getattr(page, "sim", None)
+        steps = int(getattr(sim, "n_steps", 0) or 0)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(path))
+        errors = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.ace_error, .error'))"
+            ".map(e => e.textContent).filter(t => t.trim())"
+        )
+        if page is not None and page.error:
+            errors.append(str(page.error))
+        names = driver.execute_script(
+            "return Array.from(document.querySelectorAll('text')).map(e => e.textContent)"
+        )
+        return {"errors": errors, "names": names, "steps": steps}
+    finally:
+        driver.quit()
+
+
+def main(argv=None):
+    p = ArgumentParser(prog="python -m nengo_fashion.gui", description=__doc__.splitlines()[0])
+    p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
+    p.add_argument("--backend", choices=BACKENDS, default="nengo")
+    p.add_argument(
+        "--neuron",
+        choices=sorted(FAMILIES),
+        default=None,
+        help="neuron family; must be the run's (default: the run's)",
+    )
+    p.add_argument(
+        "--presentation-time",
+        type=positive_float,
+        default=0.1,
+        help="seconds per test image (default 0.1)",
+    )
+    p.add_argument("--n-images", type=positive_int, default=100, help="test images to cycle")
+    p.add_argument("--scale", type=positive_float, default=None)
+    p.add_argument("--port", type=positive_int, default=8080)
+    p.add_argument(
+        "--listen",
+        default="localhost",
+        help="interface to listen on (default localhost; others need --password)",
+    )
+    p.add_argument("--password", default=None)
+    p.add_argument("--cert", default=None, help="SSL certificate (with --listen)")
+    p.add_argument("--key", default=None, help="SSL key (with --listen)")
+    p.add_argument(
+        "--browser",
+        action=argparse_bool(),
+        default=True,
+        help="open a browser (default); --no-browser to only serve",
+    )
+    p.add_argument("--show-token", action="store_true", help="print the URL with its login token")
+    p.add_argument(
+        "--screenshot",
+        default=None,
+        help="instead of serving: open headless Chromium, run a few seconds, "
+        "save this PNG and stop",
+    )
+    add_data_args(p, n_val=False)
+    args = p.parse_args(argv)
+
+    def run():
+        if args.neuron is not None:
+            load_run(args.run, family=args.neuron)
+        gui = make_gui(
+            args.run,
+            args.backend,
+            args.port,
+            args.listen,
+            args.password,
+            args.presentation_time,
+            args.n_images,
+            args.scale,
+            args.data_dir,
+            args.cert,
+            args.key,
+            threaded=bool(args.screenshot),
+        )
+        if args.screenshot:
+            gui.start()
+            gui.wait_for_startup()
+            try:
+                shown = screenshot(gui, args.screenshot)
+            finally:
+                gui.shutdown(timeout=5)
+            print(
+                f"wrote {args.screenshot}: {shown['steps']} steps simulated, "
+                f"{len(shown['errors'])} errors shown"
+            )
+            return
+        url = gui.server.get_url(token=True)
+        shown = url if args.show_token else gui.server.get_url(token=False)
+        print(
+            f"nengo GUI for {args.run} at {shown}"
+            + ("" if args.show_token else "  (login token not shown; --show-token prints it)")
+        )
+        if args.browser:
+            import webbrowser
+
+            webbrowser.open(str(url))
+        gui.start()
+
+    return run_cli(run)
+
+
+def argparse_bool():
+    import argparse
+
+    return argparse.BooleanOptionalAction
+
+
+if __name__ == "__main__":
+    sys.exit(main())
