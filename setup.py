@@ -29,6 +29,8 @@ EXTRAS = {
         "nbclient>=0.7",
         "nbformat>=5.7",
         "ipykernel>=6",
+        # 4.10 is the last selenium that accepts tensorflow 2.12's typing-extensions<4.6
+        "selenium==4.10.0",
     ],
     "dev": ["black==24.8.0", "ruff==0.6.9"],
 }

@@ -68,6 +68,8 @@ class ImageReadout:
         self._nengo_html_ = ""
 
     def __call__(self, t, x):
+        if t <= 0:  # nengo calls a Node's function once at build time, with t = 0
+            return 0
         step = int(round(t / self.dt)) - 1
         if step % self.steps == 0:
             self.total[:] = 0
@@ -260,7 +262,9 @@ def screenshot(gui, path, seconds=4.0, width=1400, height=900):
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
     except ImportError:
-        raise MissingDependencyError("selenium is not installed: pip install selenium==4.10.0")
+        raise MissingDependencyError(
+            "selenium is not installed: pip install selenium==4.10.0"
+        ) from None
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_bin = shutil.which("chromedriver")
     if not (chromium and driver_bin):

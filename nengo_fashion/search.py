@@ -14,8 +14,9 @@ checks that the two agree.
 
 import sys
 import time
+from pathlib import Path
 
-from .atomic import write_json
+from .atomic import read_json, write_json
 from .cli import ArgumentParser, add_data_args, positive_float, run_cli
 from .config import make_config
 from .data import load
@@ -28,6 +29,11 @@ CANDIDATES = {
     "cosine-40-flip": dict(_COSINE, epochs=40, augment="flip"),
     "cosine-60-flip": dict(_COSINE, epochs=60, augment="flip"),
     "cosine-60-flip-wd": dict(_COSINE, epochs=60, augment="flip", weight_decay=0.05),
+    "cosine-40-flip-wd": dict(_COSINE, epochs=40, augment="flip", weight_decay=0.05),
+    "cosine-40-wd0.2": dict(_COSINE, epochs=40, weight_decay=0.2),
+    "cosine-30-wd": dict(_COSINE, epochs=30, weight_decay=0.05),
+    "cosine-40-wd-b64": dict(_COSINE, epochs=40, weight_decay=0.05, batch_size=64, lr=1e-3),
+    "cosine-80-flip-wd0.2": dict(_COSINE, epochs=80, augment="flip", weight_decay=0.2),
 }
 """Candidate recipes: overrides of the thesis recipe."""
 
@@ -59,7 +65,7 @@ def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print):
             "val_acc_per_epoch": history["val_acc"],
             "seconds": time.time() - start,
         }
-    best = max(out, key=lambda k: out[k]["val_acc"])
+    best = max(out, key=lambda k: out[k]["val_acc"])  # the first of equals
     return {"candidates": out, "best": best, "seed": seed, "epochs_scale": epochs_scale}
 
 
@@ -87,6 +93,12 @@ def main(argv=None):
         cands = {k: v for k, v in CANDIDATES.items() if not args.only or k in args.only}
         result = search(dataset, cands, epochs_scale=args.epochs_scale)
         result["n_val"] = len(dataset.val)
+        if args.only and Path(args.out).exists():  # add to the earlier candidates
+            earlier = read_json(args.out)
+            if earlier.get("epochs_scale") == result["epochs_scale"]:
+                merged = dict(earlier["candidates"], **result["candidates"])
+                result["candidates"] = {k: merged[k] for k in CANDIDATES if k in merged}
+                result["best"] = max(merged, key=lambda k: merged[k]["val_acc"])
         width = max(map(len, result["candidates"]))
         for name, c in result["candidates"].items():
             mark = "  <- best" if name == result["best"] else ""

@@ -6,24 +6,47 @@
 #   VENV=/path/to/env bash scripts/setup.sh
 #   PYTHON=python3.10 bash scripts/setup.sh
 #   NO_APT=1 bash scripts/setup.sh   # skip apt (the data then comes from elsewhere)
+#   bash scripts/setup.sh --with-browser   # also Chromium + driver, for the GUI's browser test
 set -euo pipefail
+WITH_BROWSER=""
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WITH_BROWSER=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+apt_install() {
+  $SUDO apt-get install -y "$@" || { $SUDO apt-get update && $SUDO apt-get install -y "$@"; }
+}
+HAVE_APT=""
+if [ -z "${NO_APT:-}" ] && command -v apt-get >/dev/null 2>&1; then HAVE_APT=1; fi
 
 # 1. the data: Debian's dataset-fashion-mnist (the original IDX files)
 DATA=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 if [ -f "$DATA" ]; then
   echo "setup: Fashion-MNIST found in /usr/share/datasets/fashion-mnist"
-elif [ -z "${NO_APT:-}" ] && command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+elif [ -n "$HAVE_APT" ]; then
   echo "setup: installing dataset-fashion-mnist with apt-get"
-  $SUDO apt-get install -y dataset-fashion-mnist ||
-    { $SUDO apt-get update && $SUDO apt-get install -y dataset-fashion-mnist; }
+  apt_install dataset-fashion-mnist
 else
   echo "setup: no apt-get; give the data with --data-dir or \$NENGO_FASHION_DATA," \
     "or let Keras download it on first use (online)"
+fi
+if [ -n "$WITH_BROWSER" ]; then
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    echo "setup: chromium and chromedriver found"
+  elif [ -n "$HAVE_APT" ]; then
+    echo "setup: installing chromium and chromium-driver with apt-get"
+    apt_install chromium chromium-driver
+  else
+    echo "setup: no apt-get: install Chromium and its driver to run the GUI browser test"
+  fi
 fi
 
 # 2. Python 3.8-3.11 (tensorflow 2.12 has no wheels for newer Pythons)

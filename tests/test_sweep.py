@@ -238,3 +238,36 @@ def test_reproduce_flow_small(fashion, tmp_path):
         n_train=1280,
     )
     assert sum("reusing" in str(line) for line in lines) == 2
+
+
+def test_pareto_select_rule():
+    from nengo_fashion.pareto import select
+
+    pts = [
+        dict(steps=5, accuracy=0.80, spikes_per_image=10),
+        dict(steps=10, accuracy=0.895, spikes_per_image=50),
+        dict(steps=10, accuracy=0.896, spikes_per_image=40),
+        dict(steps=40, accuracy=0.90, spikes_per_image=5),
+    ]
+    assert select(pts, 0.9, tolerance=0.005, max_steps=30) is pts[2]
+    assert select(pts, 0.95) is None
+
+
+def test_pareto_chooses_on_val_reports_on_test(tiny_run, tmp_path):
+    from nengo_fashion.pareto import run_pareto
+
+    result = run_pareto(
+        tiny_run,
+        0.001,
+        [5, 20],
+        [None],
+        [100.0],
+        out=tmp_path,
+        n_images=200,
+        tolerance=0.1,
+        log=lambda s: None,
+    )
+    assert len(result["val_points"]) == len(result["test_points"]) == 2
+    assert result["chosen_on_val"] is not None
+    assert result["chosen_test"]["steps"] == result["chosen_on_val"]["steps"]
+    assert (tmp_path / "pareto.png").read_bytes()[:4] == b"\x89PNG"

@@ -1,0 +1,101 @@
+import json
+import runpy
+import shutil
+import socket
+
+import nengo
+import numpy as np
+import pytest
+
+from nengo_fashion import gui
+from nengo_fashion.config import SpikeSettings
+from nengo_fashion.dl import run_spiking
+from nengo_fashion.errors import ConfigError, RunError
+from nengo_fashion.evaluate import load_run
+
+from .test_train import _one_line_error
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+def test_model_script_classifies_like_evaluate(tiny_run, fashion, monkeypatch):
+    """The GUI's model script, in a plain nengo.Simulator, predicts as NengoDL does.
+
+    NengoDL starts every image from the same initial state; the GUI model shows
+    images one after another, so a neuron starts an image with the voltage the
+    previous one left (less than one spike's worth): borderline images may flip.
+    """
+    n, pt = 40, 0.03
+    monkeypatch.setenv(gui.ENV["run"], str(tiny_run))
+    monkeypatch.setenv(gui.ENV["n_images"], str(n))
+    monkeypatch.setenv(gui.ENV["presentation_time"], str(pt))
+    script = runpy.run_path(str(gui.SCRIPT))
+    model, readout = script["model"], script["readout"]
+    with nengo.Simulator(model, progress_bar=False) as sim:
+        sim.run(n * pt)
+    assert len(readout.predictions) == n
+    run = load_run(tiny_run)
+    s = SpikeSettings(dt=0.001, steps=30, scale=run.config.spiking.scale)
+    dl = run_spiking(run.weights, "relu", fashion.test.images[:n], s).predictions
+    agree = np.mean(np.array(readout.predictions) == dl)
+    assert agree >= 0.9, agree
+
+
+def test_missing_run_fails_before_server(tmp_path, capsys):
+    err = _one_line_error(capsys, ["--run", str(tmp_path / "nope"), "--no-browser"], gui.main)
+    assert "not found" in err
+
+
+def test_run_without_weights(tiny_run, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_run, broken)
+    (broken / "weights.npz").unlink()
+    with pytest.raises(RunError, match="weights.npz not found"):
+        gui.make_gui(broken, threaded=True)
+
+
+def test_remote_needs_password(tiny_run):
+    with pytest.raises(ConfigError, match="--password"):
+        gui.make_gui(tiny_run, listen="0.0.0.0", threaded=True)
+
+
+def test_port_in_use_moves_on(capsys):
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        s.listen(1)
+        busy = s.getsockname()[1]
+        port = gui.free_port("localhost", busy)
+    assert port != busy
+    assert f"port {busy} is in use; using port {port}" in capsys.readouterr().out
+
+
+def test_other_family_refused(tiny_run, capsys):
+    err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], gui.main)
+    assert "trained with the 'relu' neuron family" in err
+
+
+@pytest.mark.browser
+def test_gui_in_headless_chromium(tiny_run, tmp_path):
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install ...)")
+    pytest.importorskip("selenium")
+    g = gui.make_gui(
+        tiny_run, port=_free_port(), presentation_time=0.05, n_images=20, threaded=True
+    )
+    g.start()
+    g.wait_for_startup()
+    try:
+        shown = gui.screenshot(g, tmp_path / "gui.png", seconds=3.0)
+    finally:
+        g.shutdown(timeout=5)
+    assert shown["errors"] == []
+    for name in ("input", "hidden", "output", "input image", "predicted class"):
+        assert name in shown["names"], shown["names"]
+    assert shown["steps"] > 0
+    raw = (tmp_path / "gui.png").read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 30000
+    (tmp_path / "shown.json").write_text(json.dumps(shown))
