@@ -7,7 +7,12 @@ comes from `nengo_fashion.network.build_network`; this package only adds the
 mapping choices (see ``loihi/mapping.py`` and the README's "On Loihi").
 """
 
+import os
+
 from nengo_fashion.errors import MissingDependencyError
+
+# nengo-loihi imports TensorFlow (through nengo-dl): keep its C++ start-up quiet
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 INSTALL_HINT = (
     "pip install nengo-loihi==1.1.0 nengo-extras==0.5.0 (or bash scripts/setup.sh, "

@@ -16,6 +16,7 @@ off-chip, the hidden ensemble goes on-chip, the output Node is read off-chip.
 """
 
 import dataclasses
+import warnings
 
 import nengo
 import numpy as np
@@ -24,6 +25,12 @@ from .data import N_CLASSES, N_PIXELS
 from .errors import ConfigError, RunError
 
 N_HIDDEN = 128
+
+# nengo derives max_rates/intercepts from an ensemble's gain and bias for display;
+# this network sets gain and bias directly (no intercepts), and for LIF neurons
+# whose bias is above threshold that derivation divides by zero. Harmless here.
+warnings.filterwarnings("ignore", message="Non-finite values detected in `max_rates`")
+warnings.filterwarnings("ignore", category=RuntimeWarning, module="nengo.neurons")
 
 
 @dataclasses.dataclass(frozen=True)

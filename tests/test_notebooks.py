@@ -1,0 +1,30 @@
+"""The notebooks run top to bottom (fast mode) and their committed outputs are clean."""
+
+import nbformat
+import pytest
+
+from nengo_fashion import notebooks
+
+PATHS = notebooks.notebook_paths()
+
+
+def test_there_are_four_notebooks():
+    assert [p.name[:2] for p in PATHS] == ["01", "02", "03", "04"]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_runs_in_fast_mode(path, fashion):
+    pytest.importorskip("nbclient")
+    nb = notebooks.execute(path, fast=True, timeout=600)  # raises on any cell error
+    assert not [p for p in notebooks.problems(nb, path.name) if "markdown" not in p]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_committed_outputs_are_clean(path):
+    """No number typed into markdown, no absolute path or token, outputs present."""
+    assert notebooks.problems(nbformat.read(path, as_version=4), path.name) == []
+
+
+def test_check_finds_a_typed_number(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("we got 91.2 %")])
+    assert any("typed into markdown" in p for p in notebooks.problems(nb))
