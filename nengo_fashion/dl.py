@@ -185,7 +185,7 @@ def run_spiking(
     -------
     SpikingResult, or dict of int -> SpikingResult when ``prefixes`` is given
     """
-    family = get_family(family) if isinstance(family, str) else family
+    family = get_family(family)
     ks = sorted(set(prefixes)) if prefixes else [settings.steps]
     if ks[-1] > settings.steps or ks[0] < 1:
         raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")

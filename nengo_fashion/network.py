@@ -83,7 +83,9 @@ register_family(NeuronFamily("lif", nengo.LIFRate, nengo.LIF, amplitude=0.01))
 
 
 def get_family(name):
-    """Look up a neuron family, with a clear error for unknown names."""
+    """Look up a neuron family by name (a `NeuronFamily` is returned as it is)."""
+    if isinstance(name, NeuronFamily):
+        return name
     try:
         return FAMILIES[name]
     except KeyError:
@@ -164,7 +166,7 @@ class Weights:
         family : str or NeuronFamily
             The rate neuron type whose response is used (Nengo's own ``rates``).
         """
-        family = get_family(family) if isinstance(family, str) else family
+        family = get_family(family)
         images = np.asarray(images, dtype=np.float32)
         if images.ndim != 2 or images.shape[1] != N_PIXELS:
             raise ConfigError(f"images must have shape (n, {N_PIXELS}), got {images.shape}")
@@ -230,7 +232,7 @@ def build_network(
         probed), ``inp_neurons`` (None without input neurons), ``family``,
         ``spiking`` and ``scale``.
     """
-    family = get_family(family) if isinstance(family, str) else family
+    family = get_family(family)
     if weights is None:
         weights = Weights.glorot(seed)
     if not scale > 0:

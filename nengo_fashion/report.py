@@ -116,6 +116,243 @@ def recipe_search_table(results_dir):
     return _md(("candidate", "changes to the thesis recipe", "val acc %"), rows)
 
 
+@table("thesis")
+def thesis_table(results_dir):
+    """Table 4.1: ours on test, ours on the training images (as the thesis), the thesis."""
+    test = _load(Path(results_dir) / "reproduce" / "reproduce.json")
+    train = _load(Path(results_dir) / "reproduce-train" / "reproduce.json")
+    if test is None or train is None:
+        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+    th = test["thesis"]
+    rows = [
+        (
+            "analog (rate ReLU)",
+            "–",
+            _pct(test["table_4_1"]["analog_acc"]),
+            _pct(train["table_4_1"]["analog_acc"]),
+            _pct(th["analog_acc"]),
+        ),
+        (
+            "spiking ReLU, 10 steps",
+            f"{test['chosen_dt']:g} s / {train['chosen_dt']:g} s",
+            _pct(test["table_4_1"]["spiking_acc"]),
+            _pct(train["table_4_1"]["spiking_acc"]),
+            _pct(th["spiking_acc"]),
+        ),
+    ]
+    header = (
+        "net",
+        "dt (ours: chosen on val / on train)",
+        "ours, test %",
+        "ours, training images %",
+        "thesis (training images) %",
+    )
+    return _md(header, rows)
+
+
+@table("dt")
+def dt_table(results_dir):
+    test = _load(Path(results_dir) / "reproduce" / "reproduce.json")
+    train = _load(Path(results_dir) / "reproduce-train" / "reproduce.json")
+    if test is None or train is None:
+        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+    on_train = {r["dt"]: r["accuracy"] for r in train["dt_table"]}
+    rows = []
+    for r in test["dt_table"]:
+        rows.append(
+            (
+                f"{r['dt']:g}",
+                _pct(r["accuracy"]),
+                _pct(on_train.get(r["dt"])),
+                _pct(r["thesis_accuracy"]),
+                f"{r['rate_min_hz']:.2f} / {r['rate_mean_hz']:.2f} / {r['rate_max_hz']:.2f}",
+                f"{r['spikes_per_image']:.1f}",
+            )
+        )
+    return _md(
+        (
+            "dt (s)",
+            "ours, test %",
+            "ours, training images %",
+            "thesis %",
+            "hidden rate min / mean / max (Hz, test)",
+            "spikes per image",
+        ),
+        rows,
+    )
+
+
+@table("pareto")
+def pareto_table(results_dir):
+    rows = []
+    for path in sorted(Path(results_dir).glob("pareto/*/pareto.json")):
+        r = _load(path)
+        c = r["chosen_test"]
+        if c is None:
+            rows.append(
+                (
+                    f"`{path.parent.name}`",
+                    r["neuron"],
+                    "none within tolerance",
+                    "–",
+                    "–",
+                    _pct(r["rate_test_acc"]),
+                    "–",
+                )
+            )
+            continue
+        rows.append(
+            (
+                f"`{path.parent.name}`",
+                r["neuron"],
+                f"{c['steps']} steps ({c['steps'] * c['dt'] * 1e3:g} ms), synapse "
+                f"{_synapse(c['synapse'])}, scale {c['scale']:g}",
+                _pct(r["chosen_on_val"]["accuracy"]),
+                _pct(c["accuracy"]),
+                _pct(r["rate_test_acc"]),
+                f"{c['spikes_per_image']:.0f}",
+            )
+        )
+    if not rows:
+        return "(no results/pareto/*/pareto.json yet)"
+    return _md(
+        (
+            "run",
+            "neurons",
+            "chosen on validation (dt 1 ms)",
+            "val %",
+            "spiking test %",
+            "rate test %",
+            "spikes per image",
+        ),
+        rows,
+    )
+
+
+@table("variants")
+def variants_table(results_dir):
+    rows = []
+    base = _load(Path(results_dir) / "reproduce" / "reproduce.json")
+    if base is not None:
+        row = next((r for r in base["dt_table"] if r["dt"] == 0.01), None)
+        if row:
+            rows.append(
+                (
+                    "none (thesis recipe, `reproduce`)",
+                    "dt 0.01 s, 10 steps, mean",
+                    _pct(row["accuracy"]),
+                    f"{row['rate_mean_hz']:.1f}",
+                )
+            )
+    for variant in ("spike-aware", "rate-reg", "lowpass"):
+        r = _load(Path(results_dir) / f"thesis-relu-{variant}" / "results.json")
+        if r is None:
+            continue
+        s = r["spiking"]
+        rows.append(
+            (
+                f"`{variant}`",
+                f"dt {s['dt']:g} s, {s['steps']} steps, {s['readout']}"
+                + ("" if s["synapse"] is None else f", synapse {s['synapse']:g} s"),
+                _pct(r["spiking_test_acc"]),
+                f"{r['hidden_rate_hz']['mean']:.1f}",
+            )
+        )
+    return _md(("variant", "spiking setting", "spiking test %", "mean rate Hz"), rows)
+
+
+@table("loihi")
+def loihi_table(results_dir):
+    rows = []
+    for path in sorted(Path(results_dir).glob("*/loihi.json")):
+        r = _load(path)
+        res, e = r["resources"]["totals"], r["energy"]
+        rows.append(
+            (
+                f"`{path.parent.name}`",
+                r["settings"]["neuron"],
+                r["n_images"],
+                _pct(r["accuracy"]),
+                _pct(r["nengo_dl_spiking_test_acc"]),
+                _pct(r["rate_test_acc"]),
+                f"{r['wall_seconds']:.0f}",
+                f"{r['spikes_per_image']:.0f}",
+                f"{res['cores']} / {res['compartments']} / {res['in_axons']} / "
+                f"{res['synapse_bits']}",
+                f"{e['loihi']['energy_j'] * 1e6:.2f}",
+                f"{e['rate_cpu_gpu']['energy_j'] * 1e6:.2f}",
+            )
+        )
+    if not rows:
+        return "(no results/*/loihi.json yet)"
+    return _md(
+        (
+            "run",
+            "chip neurons",
+            "images",
+            "emulator %",
+            "NengoDL spiking %",
+            "rate %",
+            "wall s",
+            "hidden spikes per image",
+            "cores / compartments / in-axons / synapse bits",
+            "Loihi uJ per image (estimate)",
+            "rate net uJ per image (estimate)",
+        ),
+        rows,
+    )
+
+
+@table("spiking_inference")
+def spiking_inference_table(results_dir):
+    r = _load(Path(results_dir) / "spiking_inference.json")
+    if r is None:
+        return "(no results/spiking_inference.json yet)"
+    rows = [
+        (
+            row["steps"],
+            f"{row['seconds']:.2f}",
+            f"{row['images_per_s']:.0f}",
+            f"{row['floor_seconds']:.3f}",
+            f"{row['ratio']:.1f}x",
+        )
+        for row in r["rows"]
+    ]
+    return _md(
+        (
+            "steps",
+            "seconds (10,000 images)",
+            "images / s",
+            "arithmetic floor (s)",
+            "measured / floor",
+        ),
+        rows,
+    ) + (
+        f"\n\nFloor: {r['macs_per_image_step']} MACs per image per step at the measured "
+        f"{r['matmul_macs_per_s'] / 1e9:.1f} GMAC/s ({r['cpus']} CPUs)."
+    )
+
+
+@table("loihi_speed")
+def loihi_speed_table(results_dir):
+    r = _load(Path(results_dir) / "loihi_emulator.json")
+    if r is None:
+        return "(no results/loihi_emulator.json yet)"
+    names = {
+        "default_input_mapping": "nengo-loihi default input (on/off pair per pixel)",
+        "straightforward": "off-chip input neurons, nengo-loihi's loop",
+        "vectorized": "off-chip input neurons, vectorised loop (ours)",
+    }
+    rows = [
+        (names[k], f"{v * 1e3:.1f}", f"{r['full_test_minutes'][k]:.1f}")
+        for k, v in r["seconds_per_image"].items()
+    ]
+    return _md(("way", "ms per image", "minutes for 10,000 images"), rows) + (
+        f"\n\nVectorised / straightforward: **{r['speedup']:.2f}x**, identical outputs: "
+        f"{r['identical_outputs']} ({r['n_images']} images, {r['steps']} steps each)."
+    )
+
+
 _BLOCK = re.compile(
     r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(\n<!-- END report:(?P=name) -->)",
     re.S,
