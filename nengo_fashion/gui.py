@@ -20,6 +20,7 @@ Listening elsewhere (``--listen``) needs ``--password``. nengo GUI's editor runs
 arbitrary Python with your rights: never expose it without a password.
 """
 
+import atexit
 import errno
 import os
 import shutil
@@ -234,6 +235,7 @@ def make_gui(
         else:
             os.environ[ENV[k]] = str(v)
     folder = Path(tempfile.mkdtemp(prefix="nengo-fashion-gui-"))
+    atexit.register(shutil.rmtree, folder, True)
     script = folder / SCRIPT.name
     shutil.copy(SCRIPT, script)
     shutil.copy(SCRIPT.with_name(SCRIPT.name + ".cfg"), folder / (SCRIPT.name + ".cfg"))
