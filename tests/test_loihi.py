@@ -147,3 +147,12 @@ def test_on_hardware(tiny_run, tmp_path):
         log=lambda s: None,
     )
     assert result["accuracy"] > 0.3
+
+
+def test_tune_on_validation(tiny_run, tmp_path):
+    from loihi.tune import tune
+
+    result = tune(tiny_run, [250.0], [100.0], [0.02], [0, 5], n_images=20, log=lambda s: None)
+    assert result["split"] == "val" and result["n_images"] == 20
+    assert len(result["points"]) == 2
+    assert result["best"] in result["points"]
