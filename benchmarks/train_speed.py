@@ -49,8 +49,8 @@ def time_nengo_dl(x, y, epochs, batch_size, tf):
     net = build_network(family="relu")
     sim = make_simulator(net, minibatch_size=batch_size, use_loop=False)
     sim.compile(
-        tf.keras.optimizers.Adam(1e-3),
-        {net.p_out: tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+        optimizer=tf.keras.optimizers.Adam(1e-3),
+        loss={net.p_out: tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
     )
     warm = {net.inp: x[:batch_size, None]}, {net.p_out: y[:batch_size, None, None]}
     sim.fit(*warm, verbose=0)

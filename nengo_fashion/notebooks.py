@@ -58,6 +58,14 @@ def execute(path, fast=False, timeout=1800):
     return nb
 
 
+_TF_LOG = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+: [IWE] tensorflow/.*$")
+
+
+def _tf_log_only(output):
+    text = output.get("text", "") if output.get("name") == "stderr" else None
+    return bool(text) and all(_TF_LOG.match(line) for line in text.strip().splitlines())
+
+
 def minimal_metadata(nb):
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -65,6 +73,8 @@ def minimal_metadata(nb):
     }
     for cell in nb.cells:
         cell.metadata = {}
+        if cell.cell_type == "code":  # drop TensorFlow's C++ start-up log lines
+            cell.outputs = [o for o in cell.outputs if not _tf_log_only(o)]
 
 
 def problems(nb, name=""):

@@ -266,11 +266,13 @@ def loihi_table(results_dir):
     rows = []
     for path in sorted(Path(results_dir).glob("*/loihi.json")):
         r = _load(path)
-        res, e = r["resources"]["totals"], r["energy"]
+        res, e, st = r["resources"]["totals"], r["energy"], r["settings"]
         rows.append(
             (
                 f"`{path.parent.name}`",
                 r["settings"]["neuron"],
+                f"{st['steps']} / {st['input_rate']:g} / {st['skip']} / {st['scale']:g} / "
+                f"{st['processes']}",
                 r["n_images"],
                 _pct(r["accuracy"]),
                 _pct(r["nengo_dl_spiking_test_acc"]),
@@ -289,6 +291,7 @@ def loihi_table(results_dir):
         (
             "run",
             "chip neurons",
+            "steps / input Hz / skip / scale / processes",
             "images",
             "emulator %",
             "NengoDL spiking %",
@@ -354,7 +357,7 @@ def loihi_speed_table(results_dir):
 
 
 _BLOCK = re.compile(
-    r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(\n<!-- END report:(?P=name) -->)",
+    r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)\n?(<!-- END report:(?P=name) -->)",
     re.S,
 )
 
@@ -366,7 +369,7 @@ def render(text, results_dir="results"):
         name = m.group("name")
         if name not in TABLES:
             raise KeyError(f"unknown report table {name!r}; known: {', '.join(TABLES)}")
-        return m.group(1) + TABLES[name](results_dir) + m.group(4)
+        return m.group(1) + TABLES[name](results_dir) + "\n" + m.group(4)
 
     return _BLOCK.sub(sub, text)
 
