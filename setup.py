@@ -29,6 +29,9 @@ EXTRAS = {
         "nbclient>=0.7",
         "nbformat>=5.7",
         "ipykernel>=6",
+        # IPython 8.13+ imports typing_extensions.TypeAliasType, which the
+        # typing-extensions<4.6 that tensorflow 2.12 needs does not have
+        "ipython<8.13",
         # 4.10 is the last selenium that accepts tensorflow 2.12's typing-extensions<4.6
         "selenium==4.10.0",
     ],

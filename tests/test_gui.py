@@ -99,3 +99,15 @@ def test_gui_in_headless_chromium(tiny_run, tmp_path):
     raw = (tmp_path / "gui.png").read_bytes()
     assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 30000
     (tmp_path / "shown.json").write_text(json.dumps(shown))
+
+
+@pytest.mark.parametrize("backend", ["nengo_dl", "nengo_loihi"])
+def test_gui_model_runs_on_other_backends(tiny_run, backend):
+    """The GUI model also builds and steps on the NengoDL and nengo-loihi backends."""
+    sim_module = pytest.importorskip(backend)
+    model, readout = gui.build_gui_model(tiny_run, backend=backend, presentation_time=0.01,
+                                         n_images=3)
+    with sim_module.Simulator(model, progress_bar=False) as sim:
+        sim.run(0.03)
+    assert len(readout.predictions) == 3
+    assert "<svg" in model.image.output._nengo_html_  # the image display was drawn
