@@ -20,6 +20,7 @@ Listening elsewhere (``--listen``) needs ``--password``. nengo GUI's editor runs
 arbitrary Python with your rights: never expose it without a password.
 """
 
+import argparse
 import atexit
 import errno
 import os
@@ -351,7 +352,7 @@ def main(argv=None):
     p.add_argument("--key", default=None, help="SSL key (with --listen)")
     p.add_argument(
         "--browser",
-        action=argparse_bool(),
+        action=argparse.BooleanOptionalAction,
         default=True,
         help="open a browser (default); --no-browser to only serve",
     )
@@ -407,12 +408,6 @@ def main(argv=None):
         gui.start()
 
     return run_cli(run)
-
-
-def argparse_bool():
-    import argparse
-
-    return argparse.BooleanOptionalAction
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print):
         config = make_config("thesis", seed=seed, **overrides)
         start = time.time()
         log(f"--- {name}: {overrides}")
-        _, history, sim, _ = fit(config, dataset, log=log)
+        _, history, sim = fit(config, dataset, log=log)
         sim.close()
         out[name] = {
             "overrides": overrides,

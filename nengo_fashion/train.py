@@ -140,7 +140,7 @@ def make_optimizer(config, steps_per_epoch):
 
 
 def fit(config, dataset, log=print):
-    """Train the rate network; return ``(weights, history, sim, save_params)``.
+    """Train the rate network; return ``(weights, history, sim)``.
 
     Parameters
     ----------
@@ -158,9 +158,8 @@ def fit(config, dataset, log=print):
     history : dict
         Per-epoch ``loss``, ``train_acc``, ``val_acc`` and ``seconds``.
     sim : nengo_dl.Simulator
-        The training simulator, still open: close it when done.
-    save_params : callable
-        ``save_params(path)`` writes the NengoDL parameters (``.npz`` is added).
+        The training simulator, still open (``sim.save_params`` writes the NengoDL
+        parameters): close it when done.
     """
     seed_everything(config.seed)
 
@@ -230,10 +229,7 @@ def fit(config, dataset, log=print):
         )
     weights = trained_weights(sim, net)
 
-    def save_params(path):
-        sim.save_params(str(path))
-
-    return weights, history, sim, save_params
+    return weights, history, sim
 
 
 def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir=None, log=print):
@@ -255,9 +251,9 @@ def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir
         f"{config.batch_size}, lr {config.lr} ({config.lr_schedule}), data from {dataset.source}"
     )
     with atomic_dir(run_dir, overwrite=overwrite) as tmp:
-        weights, history, sim, save_params = fit(config, dataset, log=log)
+        weights, history, sim = fit(config, dataset, log=log)
         try:
-            save_params(tmp / "params")
+            sim.save_params(str(tmp / "params"))
         finally:
             sim.close()
         weights.save(tmp / "weights.npz")

@@ -105,8 +105,9 @@ def test_gui_in_headless_chromium(tiny_run, tmp_path):
 def test_gui_model_runs_on_other_backends(tiny_run, backend):
     """The GUI model also builds and steps on the NengoDL and nengo-loihi backends."""
     sim_module = pytest.importorskip(backend)
-    model, readout = gui.build_gui_model(tiny_run, backend=backend, presentation_time=0.01,
-                                         n_images=3)
+    model, readout = gui.build_gui_model(
+        tiny_run, backend=backend, presentation_time=0.01, n_images=3
+    )
     with sim_module.Simulator(model, progress_bar=False) as sim:
         sim.run(0.03)
     assert len(readout.predictions) == 3

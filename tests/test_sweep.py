@@ -184,7 +184,7 @@ def test_variants_learn(fashion, variant, floor):
 
     config = make_config("thesis", variant, epochs=1, n_train=1280)
     small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
-    _, history, sim, _ = fit(config, small, log=lambda s: None)
+    _, history, sim = fit(config, small, log=lambda s: None)
     sim.close()
     # spiking validation accuracy after one epoch on 1,280 images; chance is 0.1 (the
     # regulariser's pull to 20 Hz dominates the loss early, hence its lower floor)
@@ -199,7 +199,7 @@ def test_rate_regulariser_pulls_rates(fashion):
     distance = {}
     for reg in (0.0, 1e-2):
         config = make_config("thesis", "rate-reg", epochs=1, n_train=1280, rate_reg=reg)
-        weights, _, sim, _ = fit(config, small, log=lambda s: None)
+        weights, _, sim = fit(config, small, log=lambda s: None)
         sim.close()
         r = run_spiking(weights, "relu", fashion.val.images[:300], SpikeSettings(dt=0.01, steps=50))
         distance[reg] = np.mean(np.abs(r.hidden_rates_hz() - 20.0))

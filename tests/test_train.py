@@ -86,7 +86,7 @@ def test_same_seed_same_result(tiny_run, fashion, tmp_path):
 
 def test_lif_family_trains(fashion, tmp_path):
     config = make_config("thesis", neuron="lif", epochs=1, n_train=1280, n_val=5000)
-    weights, history, sim, _ = train.fit(config, fashion)
+    weights, history, sim = train.fit(config, fashion)
     sim.close()
     assert history["val_acc"][-1] > 0.5
     split = fashion.val.subset(300)
