@@ -167,7 +167,9 @@ def run_loihi(
         )
     run = load_run(run_dir)
     family = run.config.neuron
-    settings = settings or MappingSettings(neuron=DEFAULT_NEURON[family])
+    settings = settings or MappingSettings(
+        neuron=DEFAULT_NEURON[family], scale=run.config.spiking.scale
+    )
     check_family(settings, family)
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     s = dataset.split(split).subset(n_images)
