@@ -57,6 +57,8 @@ def runs_table(results_dir):
         r = _load(path)
         c, s = r["config"], r["spiking"]
         recipe = c["recipe"] + ("" if c.get("variant", "none") == "none" else f" + {c['variant']}")
+        if c.get("train_neuron") == "loihi":
+            recipe += ", then Loihi-aware fine-tuning"
         rows.append(
             (
                 f"`{path.parent.name}`",
