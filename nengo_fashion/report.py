@@ -118,11 +118,18 @@ def recipe_search_table(results_dir):
     return _md(("candidate", "changes to the thesis recipe", "val acc %"), rows)
 
 
+def _reproduce_pair(results_dir):
+    """``reproduce.json`` of the honest flow (test) and of the thesis' flow (train)."""
+    return tuple(
+        _load(Path(results_dir) / folder / "reproduce.json")
+        for folder in ("reproduce", "reproduce-train")
+    )
+
+
 @table("thesis")
 def thesis_table(results_dir):
     """Table 4.1: ours on test, ours on the training images (as the thesis), the thesis."""
-    test = _load(Path(results_dir) / "reproduce" / "reproduce.json")
-    train = _load(Path(results_dir) / "reproduce-train" / "reproduce.json")
+    test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
         return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
     th = test["thesis"]
@@ -154,8 +161,7 @@ def thesis_table(results_dir):
 
 @table("dt")
 def dt_table(results_dir):
-    test = _load(Path(results_dir) / "reproduce" / "reproduce.json")
-    train = _load(Path(results_dir) / "reproduce-train" / "reproduce.json")
+    test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
         return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
     on_train = {r["dt"]: r["accuracy"] for r in train["dt_table"]}

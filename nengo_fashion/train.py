@@ -68,6 +68,11 @@ def seed_everything(seed):
     tf.config.experimental.enable_op_determinism()
 
 
+def images_per_epoch(n_images, batch_size):
+    """Training images one epoch uses: NengoDL needs whole minibatches."""
+    return (n_images // batch_size) * batch_size
+
+
 def flip_half(images, rng):
     """Mirror a random half of ``(n, 784)`` images left-right (a new array)."""
     images = images.reshape(-1, 28, 28).copy()
@@ -165,7 +170,7 @@ def fit(config, dataset, log=print):
 
     train = dataset.train.subset(config.n_train)
     val = dataset.val
-    n_used = (len(train) // config.batch_size) * config.batch_size
+    n_used = images_per_epoch(len(train), config.batch_size)
     steps_per_epoch = n_used // config.batch_size
     rng = np.random.RandomState(config.seed)
 
@@ -270,8 +275,9 @@ def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir
             "spiking": dict(config.spiking.asdict(), neuron=config.neuron),
             "hidden_rate_hz": spiking["hidden_rate_hz"],
             "spikes_per_image": spiking["spikes_per_image"],
-            "n_train_used": (len(dataset.train.subset(config.n_train)) // config.batch_size)
-            * config.batch_size,
+            "n_train_used": images_per_epoch(
+                len(dataset.train.subset(config.n_train)), config.batch_size
+            ),
             "n_val": len(dataset.val),
             "n_test": len(dataset.test),
             "data_source": dataset.source,
