@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from loihi import loihi_simulator  # noqa: E402
 from loihi.mapping import DEFAULT_NEURON, NEURONS, MappingSettings  # noqa: E402
 from loihi.run import simulate  # noqa: E402
 from nengo_fashion import data  # noqa: E402
@@ -35,7 +36,6 @@ from nengo_fashion.network import build_network, get_family  # noqa: E402
 def time_default_input_mapping(run, settings, images):
     """nengo-loihi's own Node-input mapping (on/off pairs), original loop."""
     import nengo
-    import nengo_loihi
 
     family = run.config.neuron
     neuron = NEURONS[settings.neuron].make(amplitude=get_family(family).amplitude / settings.scale)
@@ -47,7 +47,7 @@ def time_default_input_mapping(run, settings, images):
         neuron_type=neuron,
         input_output=nengo.processes.PresentInput(images, settings.presentation_time),
     )
-    with nengo_loihi.Simulator(net, target="sim", progress_bar=False, seed=0) as sim:
+    with loihi_simulator(net, target="sim", progress_bar=False, seed=0) as sim:
         start = time.perf_counter()
         sim.run_steps(len(images) * settings.steps)
         return (time.perf_counter() - start) / len(images)

@@ -16,20 +16,19 @@ loop, network and run folder. Evaluate the result with ``python -m loihi``.
 import dataclasses
 import sys
 
-from nengo_fashion.cli import ArgumentParser, add_data_args, positive_float, positive_int, run_cli
-from nengo_fashion.data import load
+from nengo_fashion import data as data_mod
+from nengo_fashion.atomic import prepare_out_dir
+from nengo_fashion.cli import (
+    ArgumentParser,
+    add_data_args,
+    add_quiet_arg,
+    positive_float,
+    positive_int,
+    run_cli,
+)
 from nengo_fashion.evaluate import load_run
+from nengo_fashion.progress import make_log
 from nengo_fashion.train import train
-
-from . import require_nengo_loihi
-
-
-def loihi_training_type(family, scale=1.0):
-    """The nengo-loihi neuron type of a family, with NengoDL's builders installed."""
-    nl = require_nengo_loihi()
-    nl.neurons.install_dl_builders()
-    cls = {"relu": nl.neurons.LoihiSpikingRectifiedLinear, "lif": nl.neurons.LoihiLIF}
-    return cls[family.name](amplitude=family.amplitude / scale)
 
 
 def finetune(
@@ -37,6 +36,7 @@ def finetune(
 ):
     """Fine-tune a run with Loihi neurons; return the new run folder."""
     run = load_run(run_dir)
+    out = prepare_out_dir(out or run.path.parent)
     config = dataclasses.replace(
         run.config,
         epochs=epochs,
@@ -48,11 +48,11 @@ def finetune(
         train_steps=1,
         variant="none",
     )
-    dataset = load(data_dir, n_val=config.n_val)
+    dataset = data_mod.load(data_dir, n_val=config.n_val)
     return train(
         config,
         dataset,
-        out=out or run.path.parent,
+        out=out,
         name=name or f"{run.path.name}-loihi",
         overwrite=overwrite,
         log=log,
@@ -64,14 +64,27 @@ def main(argv=None):
     p.add_argument("--run", required=True, help="the run to start from")
     p.add_argument("--epochs", type=positive_int, default=3)
     p.add_argument("--lr", type=positive_float, default=1e-4)
-    p.add_argument("--out", default=None, help="folder of the new run (default: beside --run)")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder that holds the new run folder (default: the folder of --run)",
+    )
     p.add_argument("--name", default=None, help="default: <run name>-loihi")
     p.add_argument("--overwrite", action="store_true")
+    add_quiet_arg(p)
     add_data_args(p, n_val=False)
     args = p.parse_args(argv)
     return run_cli(
         lambda: finetune(
-            args.run, args.epochs, args.lr, args.out, args.name, args.overwrite, args.data_dir
+            args.run,
+            args.epochs,
+            args.lr,
+            args.out,
+            args.name,
+            args.overwrite,
+            args.data_dir,
+            log=make_log(args.quiet),
         )
     )
 

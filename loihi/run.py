@@ -28,19 +28,21 @@ top-level keys ``accuracy``, ``n_images``, ``wall_seconds``, ``spikes_per_image`
 the per-image predictions' digest and the energy estimate's assumptions.
 """
 
+import contextlib
 import hashlib
 import multiprocessing
 import sys
 import time
-from pathlib import Path
+from queue import Empty
 
 import numpy as np
 
 from nengo_fashion import data as data_mod
-from nengo_fashion.atomic import write_json
+from nengo_fashion.atomic import prepare_out_dir, write_json
 from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
+    add_output_args,
     positive_float,
     positive_int,
     run_cli,
@@ -48,16 +50,32 @@ from nengo_fashion.cli import (
 )
 from nengo_fashion.errors import ConfigError, MissingDependencyError
 from nengo_fashion.evaluate import load_run
+from nengo_fashion.progress import Progress, make_log
 
-from . import energy, nxsdk_available, require_nengo_loihi
+from . import energy, loihi_simulator, nxsdk_available, require_nengo_loihi
 from .mapping import DEFAULT_NEURON, NEURONS, MappingSettings, build_loihi_network, check_family
 from .resources import resources
 
+FILE_NAME = "loihi.json"
+
 
 def simulate(
-    weights, family, settings, images, target="sim", vectorize=True, seed=0, keep_model=False
+    weights,
+    family,
+    settings,
+    images,
+    target="sim",
+    vectorize=True,
+    seed=0,
+    keep_model=False,
+    on_progress=None,
+    chunk=250,
 ):
     """Run ``images`` through one emulator in sequence.
+
+    The simulation runs ``chunk`` images at a time (the state carries over, so the
+    result is the same as one long run) and calls ``on_progress(n_images)`` after
+    each piece.
 
     Returns
     -------
@@ -68,7 +86,7 @@ def simulate(
     """
     import nengo
 
-    nl = require_nengo_loihi()
+    require_nengo_loihi()
     from .emulator import vectorized_synapses
 
     net = build_loihi_network(weights, family, settings, images)
@@ -76,15 +94,16 @@ def simulate(
         p_input = nengo.Probe(net.inp_neurons.neurons, synapse=None)
     n, steps = len(images), settings.steps
     try:
-        sim = nl.Simulator(net, dt=settings.dt, target=target, seed=seed, progress_bar=False)
+        sim = loihi_simulator(net, dt=settings.dt, target=target, seed=seed, progress_bar=False)
     except nengo.exceptions.BuildError as e:
         raise ConfigError(f"the network does not fit Loihi's cores: {e}") from None
     with sim:
-        if vectorize and target == "sim":
-            with vectorized_synapses():
-                sim.run_steps(n * steps)
-        else:
-            sim.run_steps(n * steps)
+        with vectorized_synapses() if vectorize and target == "sim" else contextlib.nullcontext():
+            for start in range(0, n, chunk):
+                m = min(chunk, n - start)
+                sim.run_steps(m * steps)
+                if on_progress is not None:
+                    on_progress(m)
         hidden_amp = net.hidden.neuron_type.amplitude
         input_amp = net.inp_neurons.neuron_type.amplitude
         to_count = settings.dt
@@ -101,21 +120,45 @@ def simulate(
 
 
 def _worker(args):
-    weights, family, settings, images, vectorize, seed = args
-    out = simulate(weights, family, settings, images, vectorize=vectorize, seed=seed)
+    weights, family, settings, images, vectorize, seed, queue = args
+    out = simulate(
+        weights, family, settings, images, vectorize=vectorize, seed=seed, on_progress=queue.put
+    )
     return {k: v for k, v in out.items() if k != "model"}
 
 
-def evaluate(weights, family, settings, images, processes=1, vectorize=True, seed=0):
-    """Simulate ``images`` in ``processes`` contiguous chunks; return merged arrays."""
+def evaluate(weights, family, settings, images, processes=1, vectorize=True, seed=0, quiet=True):
+    """Simulate ``images`` in ``processes`` contiguous chunks; return merged arrays.
+
+    Progress (images done, with an ETA) goes to stderr unless ``quiet``.
+    """
     chunks = [c for c in np.array_split(np.arange(len(images)), processes) if len(c)]
-    jobs = [(weights, family, settings, images[c], vectorize, seed) for c in chunks]
-    if len(jobs) == 1:
-        parts = [_worker(jobs[0])]
+    bar = Progress(len(images), "emulator images", quiet=quiet)
+    if len(chunks) == 1:
+        out = simulate(
+            weights,
+            family,
+            settings,
+            images,
+            vectorize=vectorize,
+            seed=seed,
+            on_progress=bar.update,
+        )
+        parts = [{k: v for k, v in out.items() if k != "model"}]
     else:
         # spawn: TensorFlow (imported by nengo-loihi through nengo-dl) is not fork-safe
-        with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-            parts = pool.map(_worker, jobs)
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Manager() as manager, ctx.Pool(len(chunks)) as pool:
+            queue = manager.Queue()
+            jobs = [(weights, family, settings, images[c], vectorize, seed, queue) for c in chunks]
+            result = pool.map_async(_worker, jobs)
+            while not result.ready() or not queue.empty():
+                try:
+                    bar.update(n=queue.get(timeout=0.2))
+                except Empty:
+                    pass
+            parts = result.get()
+    bar.close()
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -132,12 +175,12 @@ def confusion_matrix(labels, preds, n_classes=10):
 
 def model_resources(weights, family, settings):
     """Resources of the built model for one presentation (build only, no run)."""
-    nl = require_nengo_loihi()
+    require_nengo_loihi()
     net = build_loihi_network(weights, family, settings, np.zeros((1, 784)))
     import nengo
 
     try:
-        with nl.Simulator(net, dt=settings.dt, target="sim", progress_bar=False) as sim:
+        with loihi_simulator(net, dt=settings.dt, target="sim", progress_bar=False) as sim:
             return resources(sim.model)
     except nengo.exceptions.BuildError as e:
         raise ConfigError(f"the network does not fit Loihi's cores: {e}") from None
@@ -155,8 +198,13 @@ def run_loihi(
     data_dir=None,
     seed=0,
     log=print,
+    quiet=True,
 ):
-    """Evaluate a run on the emulator and write ``loihi.json``; return its dict."""
+    """Evaluate a run on the emulator and write ``<out>/loihi.json``; return its dict.
+
+    ``out`` is a folder (default: the run folder), checked before anything runs.
+    Progress goes to stderr unless ``quiet``.
+    """
     if n_images is not None and n_images < 1:
         raise ConfigError(f"--n-images must be >= 1, got {n_images}")
     require_nengo_loihi()
@@ -166,6 +214,7 @@ def run_loihi(
             "importable here; only the emulator (--target sim) is available"
         )
     run = load_run(run_dir)
+    path = prepare_out_dir(out or run.path) / FILE_NAME
     family = run.config.neuron
     settings = settings or MappingSettings(
         neuron=DEFAULT_NEURON[family], scale=run.config.spiking.scale
@@ -182,7 +231,7 @@ def run_loihi(
     )
     res = model_resources(run.weights, family, settings)
     start = time.time()
-    sim = evaluate(run.weights, family, settings, s.images, processes, vectorize, seed)
+    sim = evaluate(run.weights, family, settings, s.images, processes, vectorize, seed, quiet)
     wall = time.time() - start
     preds = predictions(sim["outputs"], settings.skip)
     acc = float(np.mean(preds == s.labels))
@@ -218,7 +267,6 @@ def run_loihi(
         "nengo_dl_spiking": run.results.get("spiking"),
         "rate_test_acc": run.results.get("rate_test_acc"),
     }
-    path = Path(out) if out else run.path / "loihi.json"
     write_json(path, result)
     log(
         f"accuracy {acc:.2%} on {len(s)} images in {wall:.1f} s ({len(s) / wall:.0f} images/s); "
@@ -282,7 +330,7 @@ def make_parser():
     )
     p.add_argument("--target", choices=("sim", "loihi"), default="sim")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="JSON file (default: <run>/loihi.json)")
+    add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
     return p
 
@@ -313,6 +361,8 @@ def main(argv=None):
             args.out,
             args.data_dir,
             args.seed,
+            log=make_log(args.quiet),
+            quiet=args.quiet,
         )
 
     return run_cli(run)

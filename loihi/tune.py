@@ -13,25 +13,47 @@ to ``python -m loihi``. The test split is not touched.
 
 import itertools
 import sys
-from pathlib import Path
 
 from nengo_fashion import data as data_mod
-from nengo_fashion.atomic import write_json
-from nengo_fashion.cli import ArgumentParser, add_data_args, positive_float, positive_int, run_cli
+from nengo_fashion.atomic import prepare_out_dir, write_json
+from nengo_fashion.cli import (
+    ArgumentParser,
+    add_data_args,
+    add_output_args,
+    positive_float,
+    positive_int,
+    run_cli,
+)
 from nengo_fashion.evaluate import load_run
+from nengo_fashion.progress import Progress
 
 from .mapping import DEFAULT_NEURON, MappingSettings
 from .run import evaluate, predictions
 
+FILE_NAME = "loihi_tune.json"
+
 
 def tune(
-    run_dir, input_rates, scales, presentation_times, skips, n_images=1000, data_dir=None, log=print
+    run_dir,
+    input_rates,
+    scales,
+    presentation_times,
+    skips,
+    n_images=1000,
+    data_dir=None,
+    quiet=True,
 ):
+    """Score every mapping on ``n_images`` validation images; return the result dict.
+
+    Progress (one item per mapping) goes to stderr unless ``quiet``.
+    """
     run = load_run(run_dir)
     family = run.config.neuron
     val = data_mod.load(data_dir, n_val=run.config.n_val).val.subset(n_images)
     points = []
-    for rate, scale, pt in itertools.product(input_rates, scales, presentation_times):
+    combos = list(itertools.product(input_rates, scales, presentation_times))
+    bar = Progress(len(combos), "loihi.tune", quiet=quiet)
+    for rate, scale, pt in combos:
         s = MappingSettings(
             neuron=DEFAULT_NEURON[family], presentation_time=pt, scale=scale, input_rate=rate
         )
@@ -50,7 +72,7 @@ def tune(
                     "val_accuracy": acc,
                 }
             )
-        log(
+        bar.update(
             f"input {rate:g} Hz, scale {scale:g}, {s.steps} steps: "
             + ", ".join(
                 f"skip {p['skip']} {p['val_accuracy']:.2%}"
@@ -58,6 +80,7 @@ def tune(
                 if (p["input_rate"], p["scale"], p["presentation_time"]) == (rate, scale, pt)
             )
         )
+    bar.close()
     best = max(points, key=lambda p: (p["val_accuracy"], -p["steps"]))
     return {
         "run": str(run.path),
@@ -82,11 +105,12 @@ def main(argv=None):
     p.add_argument("--presentation-time", type=positive_float, nargs="+", default=[0.03, 0.05])
     p.add_argument("--skip", type=int, nargs="+", default=[0, 3, 6, 10])
     p.add_argument("--n-images", type=positive_int, default=1000)
-    p.add_argument("--out", default=None, help="default: <run>/loihi_tune.json")
+    add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
     args = p.parse_args(argv)
 
     def run():
+        out = prepare_out_dir(args.out or args.run) / FILE_NAME
         scales = args.scale or (
             [50.0, 100.0] if load_run(args.run).config.neuron == "relu" else [1.0]
         )
@@ -98,8 +122,8 @@ def main(argv=None):
             args.skip,
             args.n_images,
             args.data_dir,
+            quiet=args.quiet,
         )
-        out = Path(args.out or Path(args.run) / "loihi_tune.json")
         write_json(out, result)
         b = result["best"]
         print(

@@ -6,13 +6,14 @@ temporary folder beside its final place and renamed into place when complete.
 """
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import RunError
+from .errors import OutputError, RunError
 
 
 def _umask():
@@ -59,20 +60,112 @@ def atomic_path(path):
         raise
 
 
-def write_json(path, data):
-    """Write ``data`` as indented JSON, atomically. Numpy values are converted."""
+def prepare_out_dir(path, option="--out"):
+    """Check that the output folder ``path`` can be written; return it as a `Path`.
+
+    Every command calls this before it computes anything, so that a bad ``--out``
+    fails within seconds (`OutputError`, one line) instead of after the work. An
+    existing folder is fine (the outputs land inside it under their documented
+    names); a missing one is created only when the first output is written, so a
+    command that fails early leaves nothing behind.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder.
+    option : str
+        The option's name, for the error message.
+    """
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            raise OutputError(
+                f"{option} {path} is a file; {option} takes a folder (the outputs are written "
+                "inside it under fixed names)"
+            )
+        try:  # the real test: permissions, read-only file systems, ACLs
+            fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)
+            os.close(fd)
+            os.remove(probe)
+        except OSError as e:
+            raise OutputError(
+                f"{option} {path} cannot be written ({e.strerror or e}); choose another folder"
+            ) from None
+        return path
+    parent = next(p for p in path.absolute().parents if p.exists())
+    if not parent.is_dir():
+        raise OutputError(f"{option} {path} cannot be written ({parent} is a file)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{option} {path} cannot be written (no permission to create it in {parent}); "
+            "choose another folder"
+        )
+    return path
+
+
+def check_out_file(path, option="--json"):
+    """Check, before any work, that the file ``path`` can be written; return it."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{option} {path} is a folder; {option} takes a file name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{option} {path} cannot be written ({parent} is a file)")
+            break
+    prepare_out_dir(path.parent, option)
+    return path
+
+
+def _rescue(path, write):
+    """Call ``write(path)``; on an OS error, write to a temporary file and say where.
+
+    A finished computation is never lost to a full disk or a missing permission.
+    """
+    try:
+        write(path)
+    except OSError as e:
+        path = Path(path)
+        fd, rescue = tempfile.mkstemp(prefix=f"nengo-fashion-{path.stem}-", suffix=path.suffix)
+        os.close(fd)
+        try:
+            write(Path(rescue))
+        except OSError:
+            raise OutputError(f"could not write {path} ({e.strerror or e})") from None
+        reason = e.strerror or errno.errorcode.get(e.errno, str(e))
+        raise OutputError(
+            f"could not write {path} ({reason}); the result was saved to {rescue}"
+        ) from None
+    return path
+
+
+def _write_json_now(path, data):
     with atomic_path(path) as tmp:
         with open(tmp, "w") as f:
-            json.dump(_to_jsonable(data), f, indent=2, sort_keys=False)
+            json.dump(data, f, indent=2, sort_keys=False)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
 
 
+def write_json(path, data):
+    """Write ``data`` as indented JSON, atomically. Numpy values are converted.
+
+    If ``path`` cannot be written, the JSON goes to a temporary file and the
+    raised `OutputError` names it.
+    """
+    data = _to_jsonable(data)
+    return _rescue(path, lambda p: _write_json_now(p, data))
+
+
 def write_text(path, text):
-    """Write a text file atomically."""
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text)
+    """Write a text file atomically (rescued like `write_json`)."""
+
+    def write(p):
+        with atomic_path(p) as tmp:
+            Path(tmp).write_text(text)
+
+    return _rescue(path, write)
 
 
 def read_json(path):

@@ -28,6 +28,17 @@ def positive_int(text):
     return value
 
 
+def port_number(text):
+    """argparse type: a TCP port, 1-65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port in 1-65535, got {value}")
+    return value
+
+
 def positive_float(text):
     """argparse type: a finite float > 0."""
     try:
@@ -69,6 +80,32 @@ def add_data_args(parser, n_val=True):
         type=positive_int,
         default=5000,
         help="validation images held out from the end of the training split (default 5000)",
+    )
+
+
+def add_output_args(parser, default_help, files):
+    """``--out DIR`` (always a folder) and ``--quiet``.
+
+    Parameters
+    ----------
+    default_help : str
+        What the default folder is, for ``--help``.
+    files : str
+        The fixed file names written inside the folder, for ``--help``.
+    """
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help=f"output folder, created if missing (default: {default_help}); writes {files}",
+    )
+    add_quiet_arg(parser)
+
+
+def add_quiet_arg(parser):
+    """``--quiet``: no progress output (results and errors still print)."""
+    parser.add_argument(
+        "--quiet", action="store_true", help="print no progress (only results and errors)"
     )
 
 

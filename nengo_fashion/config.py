@@ -118,10 +118,12 @@ class TrainConfig:
         averaged over the minibatch; 0 for none.
     rate_target_hz : float
         The regulariser's target rate, in Hz.
-    train_neuron : {"nengo", "loihi"}
-        ``"loihi"`` trains with nengo-loihi's neuron types (their rate
-        approximations of Loihi's discretised neurons, NengoDL builders from
-        nengo-extras) at the ``spiking.scale`` firing-rate scale.
+    train_neuron : str
+        ``"nengo"`` trains with the family's rate type; another name is looked up
+        in `nengo_fashion.network.TRAINING_NEURONS` (e.g. ``"loihi"``, registered by
+        the ``loihi`` package: nengo-loihi's neuron types, trained through their rate
+        approximations of Loihi's discretised neurons, at the ``spiking.scale``
+        firing-rate scale).
     init_run : str or None
         A run folder whose ``weights.npz`` starts the training (fine-tuning).
     spiking : SpikeSettings or None
@@ -189,10 +191,12 @@ class TrainConfig:
             raise ConfigError(f"train_dt must be > 0 seconds, got {self.train_dt!r}")
         if self.train_synapse is not None and not self.train_synapse > 0:
             raise ConfigError(f"train_synapse must be None or > 0 s, got {self.train_synapse!r}")
-        if self.train_neuron not in ("nengo", "loihi"):
-            raise ConfigError(f"train_neuron must be nengo or loihi, got {self.train_neuron!r}")
-        if self.train_neuron == "loihi" and self.spike_aware:
-            raise ConfigError("spike-aware training with Loihi neurons is not supported")
+        if not isinstance(self.train_neuron, str) or not self.train_neuron:
+            raise ConfigError(f"train_neuron must be a name, got {self.train_neuron!r}")
+        if self.train_neuron != "nengo" and self.spike_aware:
+            raise ConfigError(
+                f"spike-aware training with {self.train_neuron!r} neurons is not supported"
+            )
         if not (math.isfinite(self.rate_reg) and self.rate_reg >= 0):
             raise ConfigError(f"rate_reg must be >= 0, got {self.rate_reg!r}")
 

@@ -23,3 +23,7 @@ class RunError(NengoFashionError):
 
 class MissingDependencyError(NengoFashionError):
     """An optional package is not installed."""
+
+
+class OutputError(NengoFashionError):
+    """An output folder or file cannot be written."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import read_json, write_json
+from .atomic import check_out_file, read_json, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
@@ -126,6 +126,8 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
+        if args.json:
+            check_out_file(args.json, "--json")
         r = load_run(args.run, family=args.neuron)
         settings = spike_settings(args, r.config.spiking)
         dataset = data_mod.load(args.data_dir, n_val=r.config.n_val)

@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
+from .atomic import prepare_out_dir
 from .cli import (
     ArgumentParser,
     add_data_args,
+    add_output_args,
     positive_float,
     positive_int,
     run_cli,
@@ -33,6 +35,7 @@ from .cli import (
 )
 from .data import CLASS_NAMES
 from .evaluate import load_run
+from .progress import make_log
 
 
 def softmax(x, axis=-1):
@@ -87,6 +90,7 @@ def make_figures(
     from .dl import run_spiking
 
     run = load_run(run_dir)
+    out = prepare_out_dir(out)
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     split = dataset.split(split_name).subset(n_images)
     paths = []
@@ -112,7 +116,7 @@ def main(argv=None):
     p.add_argument("--scale", type=positive_float, default=None)
     p.add_argument("--images", type=positive_int, default=4, help="how many test images")
     p.add_argument("--split", choices=("val", "test", "train"), default="test")
-    p.add_argument("--out", default=None, help="output folder (default: the run folder)")
+    add_output_args(p, "the run folder", "per_image_<run>_dt<dt>_steps<k>_scale<s>.png")
     add_data_args(p, n_val=False)
     args = p.parse_args(argv)
 
@@ -123,7 +127,13 @@ def main(argv=None):
             args_dt = type(args)(**{**vars(args), "dt": dt})
             settings.append(spike_settings(args_dt, base))
         make_figures(
-            args.run, settings, args.out or args.run, args.images, args.split, args.data_dir
+            args.run,
+            settings,
+            args.out or args.run,
+            args.images,
+            args.split,
+            args.data_dir,
+            log=make_log(args.quiet),
         )
 
     return run_cli(run)

@@ -34,11 +34,20 @@ from pathlib import Path
 import nengo
 import numpy as np
 
-from .cli import ArgumentParser, add_data_args, positive_float, positive_int, run_cli
+from .atomic import check_out_file
+from .cli import (
+    ArgumentParser,
+    add_data_args,
+    port_number,
+    positive_float,
+    positive_int,
+    run_cli,
+)
 from .data import CLASS_NAMES
 from .errors import ConfigError, MissingDependencyError
 from .evaluate import load_run
 from .network import FAMILIES, build_network
+from .quiet import import_nengo_dl
 
 BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
 SCRIPT = Path(__file__).with_name("gui_model.py")
@@ -90,6 +99,31 @@ class ImageReadout:
         return pred
 
 
+def image_html(t, x):
+    """Node function: the 784 pixels it receives (0..1), as an inline PNG in HTML.
+
+    (nengo_extras.gui has such a function, but importing nengo_extras imports
+    TensorFlow, NengoDL and nengo-loihi, which the plain nengo backend never needs.)
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    pixels = np.clip(np.asarray(x).reshape(28, 28) * 255, 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buf, format="PNG")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    image_html._nengo_html_ = (
+        f'<svg width="100%" height="100%" viewBox="0 0 28 28">'
+        f'<image width="100%" height="100%" style="image-rendering: pixelated" '
+        f'href="data:image/png;base64,{data}"/></svg>'
+    )
+
+
+image_html._nengo_html_ = ""
+
+
 def label_html(t, x):
     """Node function: the true class name of the label it receives, as HTML."""
     label_html._nengo_html_ = f"<h3>true: {CLASS_NAMES[int(round(x[0]))]}</h3>"
@@ -131,11 +165,7 @@ def build_gui_model(
         )
     readout = ImageReadout(test.labels, presentation_time)
     with model:
-        from nengo_extras.gui import image_display_function
-
-        model.image = nengo.Node(
-            image_display_function((1, 28, 28)), size_in=784, label="input image"
-        )
+        model.image = nengo.Node(image_html, size_in=784, label="input image")
         nengo.Connection(model.inp, model.image, synapse=None)
         # the label follows the image through the same kind of process, step for step
         model.label_node = labels = nengo.Node(
@@ -166,18 +196,116 @@ def settings_from_env():
 
 def free_port(host, port, tries=20):
     """``port`` if free, else the next free one (said on stdout); error after ``tries``."""
-    for p in range(port, port + tries):
+    last = min(port + tries, 65536) - 1
+    for p in range(port, last + 1):
         with socket.socket() as s:
             try:
                 s.bind((host or "", p))
             except OSError as e:
                 if e.errno != errno.EADDRINUSE:
-                    raise
+                    raise ConfigError(
+                        f"cannot listen on {host or '*'}:{p} ({e.strerror}); pass another --port"
+                    ) from None
                 continue
         if p != port:
             print(f"port {port} is in use; using port {p}")
         return p
-    raise ConfigError(f"ports {port}..{port + tries - 1} are all in use; pass --port")
+    raise ConfigError(f"ports {port}..{last} are all in use; pass --port")
+
+
+def import_backend(backend):
+    """Import a simulator backend (TensorFlow only for ``nengo_dl`` and ``nengo_loihi``)."""
+    if backend == "nengo_dl":
+        try:
+            import_nengo_dl()
+        except ImportError as e:
+            raise MissingDependencyError(
+                f"{e.name} is not installed: pip install nengo-dl==3.6.0 tensorflow==2.12.1 "
+                "(or bash scripts/setup.sh)"
+            ) from None
+    elif backend == "nengo_loihi":
+        from loihi import require_nengo_loihi
+
+        require_nengo_loihi()
+
+
+def quiet_disconnects(server):
+    """Make ``server`` drop a browser's disconnect silently.
+
+    nengo GUI 0.6.0 means to ignore a client that goes away (its ``handle_error``
+    checks ``exc_type is socket.error``), but the error raised is a subclass
+    (`ConnectionResetError`, `BrokenPipeError`), so it prints a traceback every time
+    a browser closes. Only those expected errors are silenced; others still print.
+    """
+    handle_error = server.handle_error
+
+    def handle(request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        handle_error(request, client_address)
+
+    server.handle_error = handle
+    return server
+
+
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+"""Ten distinct line colours (matplotlib's tab10), one per class."""
+
+_JS_PATCHES = {
+    # nengo GUI 0.6.0 draws lines and legends from a six-colour palette, so ten
+    # classes repeat colours (Trouser = Sneaker, Dress = Ankle boot)
+    "static/nengo.js": [
+        (
+            '["#1c73b3", "#039f74", "#d65e00", "#cd79a7", "#f0e542", "#56b4ea"]',
+            "[" + ", ".join(f'"{c}"' for c in PALETTE) + "]",
+        )
+    ],
+    "static/components/value.js": [
+        ("Nengo.make_colors(6)", f"Nengo.make_colors({len(PALETTE)})"),
+        ("self.colors[i % 6]", "self.colors[i % self.colors.length]"),
+    ],
+}
+
+
+def patched_static(name, data):
+    """nengo GUI's static file ``name`` (bytes) with ten line colours instead of six.
+
+    Raises `RuntimeError` if a patch no longer applies (another nengo GUI version).
+    """
+    for old, new in _JS_PATCHES.get(name, []):
+        if old.encode() not in data:
+            raise RuntimeError(f"nengo GUI's {name} has changed: cannot set ten colours")
+        data = data.replace(old.encode(), new.encode())
+    return data
+
+
+def ten_colour_handler(handler_cls):
+    """A subclass of nengo GUI's request handler that serves `patched_static` files."""
+    import mimetypes
+    import pkgutil
+
+    from nengo_gui import server as gui_server
+
+    class Handler(handler_cls):
+        def serve_static(self):
+            name = os.path.normpath(self.resource[1:]).replace(os.sep, "/")
+            if name not in _JS_PATCHES:
+                return super().serve_static()
+            data = patched_static(name, pkgutil.get_data("nengo_gui", name))
+            return gui_server.HttpResponse(data, mimetypes.guess_type(name)[0])
+
+    return Handler
 
 
 def make_gui(
@@ -204,17 +332,20 @@ def make_gui(
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     try:
-        __import__(backend)
-        import nengo_extras  # noqa: F401
         import nengo_gui
+        import nengo_gui.exec_env
         import nengo_gui.gui
         from nengo_gui.guibackend import GuiServerSettings, ModelContext
         from nengo_gui.password import gensalt, hashpw
     except ImportError as e:
         raise MissingDependencyError(
-            f"{e.name} is not installed: pip install nengo-gui==0.6.0 nengo-extras==0.5.0 "
-            "(or bash scripts/setup.sh)"
+            f"{e.name} is not installed: pip install nengo-gui==0.6.0 (or bash scripts/setup.sh)"
         ) from None
+    import_backend(backend)
+    # nengo GUI imports every simulator it knows of (nengo_dl among them, so
+    # TensorFlow) to fill its backend menu each time the script runs; offer only
+    # nengo and the chosen backend (restart with --backend to change it)
+    nengo_gui.exec_env.known_modules[:] = list(dict.fromkeys(["nengo", backend]))
     if listen != "localhost" and not password:
         raise ConfigError(
             f"listening on {listen!r} exposes an editor that runs arbitrary Python: "
@@ -250,7 +381,10 @@ def make_gui(
     )
     page = nengo_gui.page.PageSettings(backend=backend)
     cls = nengo_gui.gui.GuiThread if threaded else nengo_gui.gui.BaseGUI
-    return cls(ModelContext(filename=str(script)), settings, page_settings=page)
+    gui = cls(ModelContext(filename=str(script)), settings, page_settings=page)
+    gui.server.RequestHandlerClass = ten_colour_handler(gui.server.RequestHandlerClass)
+    quiet_disconnects(gui.server)
+    return gui
 
 
 def screenshot(gui, path, seconds=4.0, width=1400, height=900):
@@ -341,7 +475,7 @@ def main(argv=None):
     )
     p.add_argument("--n-images", type=positive_int, default=100, help="test images to cycle")
     p.add_argument("--scale", type=positive_float, default=None)
-    p.add_argument("--port", type=positive_int, default=8080)
+    p.add_argument("--port", type=port_number, default=8080, help="1-65535 (default 8080)")
     p.add_argument(
         "--listen",
         default="localhost",
@@ -367,6 +501,8 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
+        if args.screenshot:
+            check_out_file(args.screenshot, "--screenshot")
         if args.neuron is not None:
             load_run(args.run, family=args.neuron)
         gui = make_gui(

@@ -82,6 +82,36 @@ register_family(
 register_family(NeuronFamily("lif", nengo.LIFRate, nengo.LIF, amplitude=0.01))
 
 
+TRAINING_NEURONS = {}
+"""Registry of neuron types to train with, by name (``TrainConfig.train_neuron``).
+
+A factory ``f(family, scale) -> nengo.neurons.NeuronType`` gives the type that
+replaces the family's rate type in training. ``"nengo"`` (the family's own rate
+type) needs no entry. Other packages add theirs with `register_training_neuron`:
+the ``loihi`` package registers ``"loihi"`` (nengo-loihi's neuron models), so the
+core never imports it.
+"""
+
+
+def register_training_neuron(name, factory):
+    """Add a training neuron factory to `TRAINING_NEURONS` and return it."""
+    TRAINING_NEURONS[name] = factory
+    return factory
+
+
+def get_training_neuron(name):
+    """The factory registered as ``name``, with a clear error if none is."""
+    try:
+        return TRAINING_NEURONS[name]
+    except KeyError:
+        hint = (
+            " (the loihi package registers it: import loihi, or use python -m loihi.finetune)"
+            if name == "loihi"
+            else ""
+        )
+        raise ConfigError(f"no training neuron type {name!r} is registered{hint}") from None
+
+
 def get_family(name):
     """Look up a neuron family by name (a `NeuronFamily` is returned as it is)."""
     if isinstance(name, NeuronFamily):

@@ -13,8 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from .quiet import quiet_tensorflow_logs
+
 # quiet TensorFlow's C++ start-up messages in notebook outputs (set before it loads)
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_tensorflow_logs()
 
 FAST_ENV = "NENGO_FASHION_FAST"
 RESULTS_ENV = "NENGO_FASHION_RESULTS"
@@ -112,6 +114,7 @@ def pareto_result(name, neuron="relu"):
         out=out,
         n_images=200,
         log=lambda s: None,
+        quiet=True,
     )
     return result, out / "pareto.png"
 
@@ -128,7 +131,7 @@ def loihi_result(name, neuron="relu"):
         run(name, neuron),
         settings,
         n_images=20,
-        out=_tmp("loihi") / "loihi.json",
+        out=_tmp("loihi"),
         log=lambda s: None,
     )
 

@@ -23,17 +23,19 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import write_json
+from .atomic import prepare_out_dir, write_json
 from .cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
+    add_output_args,
     positive_float,
     positive_int,
     run_cli,
     synapse_value,
 )
 from .evaluate import evaluate_rate, load_run
+from .progress import make_log
 from .sweep import grid, sweep
 
 SETTING_KEYS = ("dt", "steps", "synapse", "scale", "readout")
@@ -99,9 +101,14 @@ def run_pareto(
     data_dir=None,
     n_images=None,
     log=print,
+    quiet=False,
 ):
-    """Choose on validation, report on test; write and return ``pareto.json``'s dict."""
+    """Choose on validation, report on test; write and return ``pareto.json``'s dict.
+
+    ``out`` (default ``results/pareto/<run name>``) is checked before anything runs.
+    """
     run = load_run(run_dir)
+    out = prepare_out_dir(out or Path("results") / "pareto" / run.path.name)
     family = run.config.neuron
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     val, test = dataset.val.subset(n_images), dataset.test.subset(n_images)
@@ -109,15 +116,14 @@ def run_pareto(
     rate_val = evaluate_rate(run.weights, family, val)["accuracy"]
     rate_test = evaluate_rate(run.weights, family, test)["accuracy"]
     log(f"{run.path}: choosing on validation (rate net {rate_val:.2%})")
-    val_points, _ = sweep(run.weights, family, val, settings, log=log)
+    val_points, _ = sweep(run.weights, family, val, settings, quiet=quiet)
     chosen = select(val_points, rate_val, tolerance, max_steps)
     log(f"reporting on test (rate net {rate_test:.2%})")
-    test_points, _ = sweep(run.weights, family, test, settings, log=log)
+    test_points, _ = sweep(run.weights, family, test, settings, quiet=quiet)
     chosen_test = None
     if chosen is not None:
         key = tuple(chosen[k] for k in SETTING_KEYS)
         chosen_test = next(p for p in test_points if tuple(p[k] for k in SETTING_KEYS) == key)
-    out = Path(out or Path("results") / "pareto" / run.path.name)
     result = {
         "run": str(run.path),
         "neuron": family,
@@ -169,7 +175,7 @@ def main(argv=None):
     p.add_argument("--tolerance", type=positive_float, default=0.005)
     p.add_argument("--max-steps", type=positive_int, default=30)
     p.add_argument("--n-images", type=positive_int, default=None)
-    p.add_argument("--out", default=None, help="default results/pareto/<run name>")
+    add_output_args(p, "results/pareto/<run name>", "pareto.json and pareto.png")
     add_data_args(p, n_val=False)
     args = p.parse_args(argv)
 
@@ -189,6 +195,8 @@ def main(argv=None):
             args.max_steps,
             args.data_dir,
             args.n_images,
+            log=make_log(args.quiet),
+            quiet=args.quiet,
         )
 
     return run_cli(run)

@@ -26,10 +26,18 @@ import sys
 from pathlib import Path
 
 from . import data as data_mod
-from .atomic import write_json
-from .cli import ArgumentParser, add_data_args, positive_float, positive_int, run_cli
+from .atomic import prepare_out_dir, write_json
+from .cli import (
+    ArgumentParser,
+    add_data_args,
+    add_output_args,
+    positive_float,
+    positive_int,
+    run_cli,
+)
 from .config import SpikeSettings, make_config
 from .evaluate import evaluate_rate, evaluate_spiking, load_run
+from .progress import make_log
 from .train import train
 
 THESIS = {
@@ -38,7 +46,7 @@ THESIS = {
     "spiking_dt": 1.0,
     "dt_table": {0.001: 0.1785, 0.01: 0.6442, 0.1: 0.9032, 1.0: 0.9268},
     "rate_mean_hz": {0.001: 0.61},
-    "evaluated_on": "the 60,000 training images (a defect: see THESIS.md)",
+    "evaluated_on": "the 60,000 training images (a defect: see docs/thesis.md)",
 }
 """The thesis' own numbers (Table 4.1 and chapter 4), as fractions."""
 
@@ -97,7 +105,8 @@ def reproduce(
     ``runs_dir`` (default ``results/reproduce/runs``) holds the two trained runs;
     ``overrides`` change the thesis recipe of both (e.g. ``epochs`` in tests).
     """
-    runs_dir = Path(runs_dir or "results/reproduce/runs")
+    runs_dir = prepare_out_dir(runs_dir or "results/reproduce/runs", "--runs")
+    out = prepare_out_dir(out)
     analog_cfg = make_config("thesis", neuron="relu", **overrides)
     spiking_cfg = make_config(
         "thesis",
@@ -205,11 +214,7 @@ def main(argv=None):
     )
     p.add_argument("--steps", type=positive_int, default=10)
     p.add_argument("--max-dt", type=positive_float, default=1000.0)
-    p.add_argument(
-        "--out",
-        default=None,
-        help="output folder (default results/reproduce, or results/reproduce-train)",
-    )
+    add_output_args(p, "results/reproduce, or results/reproduce-train", "reproduce.json")
     p.add_argument(
         "--runs",
         default=None,
@@ -224,9 +229,17 @@ def main(argv=None):
         out = args.out or (
             "results/reproduce" if args.eval_split == "test" else "results/reproduce-train"
         )
+        prepare_out_dir(out)
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         reproduce(
-            dataset, out, args.eval_split, args.steps, args.max_dt, args.retrain, runs_dir=args.runs
+            dataset,
+            out,
+            args.eval_split,
+            args.steps,
+            args.max_dt,
+            args.retrain,
+            runs_dir=args.runs,
+            log=make_log(args.quiet),
         )
 
     return run_cli(run)

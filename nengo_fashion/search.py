@@ -3,7 +3,7 @@
 Usage::
 
     python -m nengo_fashion.search                       # writes results/recipe_search.json
-    python -m nengo_fashion.search --epochs-scale 0.1    # a quick look
+    python -m nengo_fashion.search --epochs-scale 0.1 --out runs/quick   # a quick look
 
 Each candidate is the thesis recipe with a few changes (epochs, batch size,
 learning-rate schedule, shuffling, weight decay, flip augmentation). Every one is
@@ -14,12 +14,14 @@ checks that the two agree.
 
 import sys
 import time
-from pathlib import Path
 
-from .atomic import read_json, write_json
-from .cli import ArgumentParser, add_data_args, positive_float, run_cli
+from . import data as data_mod
+from .atomic import prepare_out_dir, read_json, write_json
+from .cli import ArgumentParser, add_data_args, add_output_args, positive_float, run_cli
 from .config import make_config
-from .data import load
+from .progress import Progress, make_log
+
+FILE_NAME = "recipe_search.json"
 
 _COSINE = dict(batch_size=128, lr=2e-3, lr_schedule="cosine", shuffle=True)
 CANDIDATES = {
@@ -38,7 +40,7 @@ CANDIDATES = {
 """Candidate recipes: overrides of the thesis recipe."""
 
 
-def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print):
+def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print, quiet=False):
     """Train every candidate and score it on the validation split.
 
     Returns
@@ -51,6 +53,7 @@ def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print):
     from .train import fit
 
     out = {}
+    bar = Progress(len(candidates), "search", quiet=quiet)
     for name, overrides in candidates.items():
         overrides = dict(overrides)
         overrides["epochs"] = max(1, round(overrides.get("epochs", 10) * epochs_scale))
@@ -65,13 +68,15 @@ def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print):
             "val_acc_per_epoch": history["val_acc"],
             "seconds": time.time() - start,
         }
+        bar.update(f"{name}: val acc {out[name]['val_acc']:.2%}")
+    bar.close()
     best = max(out, key=lambda k: out[k]["val_acc"])  # the first of equals
     return {"candidates": out, "best": best, "seed": seed, "epochs_scale": epochs_scale}
 
 
 def main(argv=None):
     p = ArgumentParser(prog="python -m nengo_fashion.search", description=__doc__.splitlines()[0])
-    p.add_argument("--out", default="results/recipe_search.json")
+    add_output_args(p, "results", FILE_NAME)
     p.add_argument(
         "--epochs-scale",
         type=positive_float,
@@ -89,12 +94,14 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
-        dataset = load(args.data_dir, n_val=args.n_val)
+        path = prepare_out_dir(args.out or "results") / FILE_NAME
+        dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         cands = {k: v for k, v in CANDIDATES.items() if not args.only or k in args.only}
-        result = search(dataset, cands, epochs_scale=args.epochs_scale)
+        log = make_log(args.quiet)
+        result = search(dataset, cands, args.epochs_scale, log=log, quiet=args.quiet)
         result["n_val"] = len(dataset.val)
-        if args.only and Path(args.out).exists():  # add to the earlier candidates
-            earlier = read_json(args.out)
+        if args.only and path.exists():  # add to the earlier candidates
+            earlier = read_json(path)
             if earlier.get("epochs_scale") == result["epochs_scale"]:
                 merged = dict(earlier["candidates"], **result["candidates"])
                 result["candidates"] = {k: merged[k] for k in CANDIDATES if k in merged}
@@ -105,8 +112,8 @@ def main(argv=None):
             print(
                 f"{name:{width}}  val acc {c['val_acc'] * 100:6.2f} %  ({c['seconds']:.0f} s){mark}"
             )
-        write_json(args.out, result)
-        print(f"wrote {args.out}")
+        write_json(path, result)
+        print(f"wrote {path}")
 
     return run_cli(run)
 

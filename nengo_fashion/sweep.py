@@ -27,14 +27,14 @@ import io
 import itertools
 import sys
 import time
-from pathlib import Path
 
 from . import data as data_mod
-from .atomic import write_json, write_text
+from .atomic import prepare_out_dir, write_json, write_text
 from .cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
+    add_output_args,
     positive_float,
     positive_int,
     run_cli,
@@ -44,6 +44,7 @@ from .config import SpikeSettings
 from .errors import ConfigError
 from .evaluate import evaluate_rate, load_run
 from .network import FAMILIES
+from .progress import Progress, make_log
 
 CSV_COLUMNS = (
     "neuron",
@@ -75,10 +76,11 @@ def grid(dt, steps, synapse, scale, readout=None):
     ]
 
 
-def sweep(weights, family, split, settings_list, batch_size=500, log=print):
+def sweep(weights, family, split, settings_list, batch_size=500, quiet=False):
     """Evaluate every setting on a split; return ``(points, wall_seconds)``.
 
-    Settings that differ only in ``steps`` share one simulation.
+    Settings that differ only in ``steps`` share one simulation. Progress (one
+    item per simulation) goes to stderr unless ``quiet``.
     """
     from .dl import run_spiking
 
@@ -86,6 +88,7 @@ def sweep(weights, family, split, settings_list, batch_size=500, log=print):
     for s in settings_list:
         groups.setdefault((s.dt, s.synapse, s.scale, s.readout), []).append(s.steps)
     points, wall = {}, {}
+    bar = Progress(len(groups), f"sweep on {split.name}", quiet=quiet)
     for (dt, synapse, scale, readout), ks in groups.items():
         start = time.time()
         base = SpikeSettings(dt=dt, steps=max(ks), synapse=synapse, scale=scale, readout=readout)
@@ -104,14 +107,15 @@ def sweep(weights, family, split, settings_list, batch_size=500, log=print):
                 "sim_time_per_image_s": k * dt,
             }
             wall[key] = seconds
-        log(
+        bar.update(
             f"dt {dt:g} s, synapse {synapse}, scale {scale:g}: "
             + ", ".join(
                 f"{k} steps {points[(dt, k, synapse, scale, readout)]['accuracy'] * 100:.2f} %"
                 for k in sorted(ks)
             )
-            + f"  ({seconds:.1f} s for {len(split)} images)"
+            + f"; {seconds:.1f} s for {len(split)} images"
         )
+    bar.close()
     order = [(s.dt, s.steps, s.synapse, s.scale, s.readout) for s in settings_list]
     return [points[k] for k in order], [wall[k] for k in order]
 
@@ -167,16 +171,20 @@ def run_sweep(
     data_dir=None,
     batch_size=500,
     log=print,
+    quiet=False,
 ):
-    """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict."""
+    """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict.
+
+    ``out`` (default: the run folder) is checked for writing before anything runs.
+    """
     run = load_run(run_dir, family=neuron)
+    out = prepare_out_dir(out if out else run.path)
     family = run.config.neuron
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     split = dataset.split(split_name).subset(n_images)
     rate_acc = evaluate_rate(run.weights, family, split)["accuracy"]
     log(f"{run.path}: {family} on {split_name} ({len(split)} images), rate net {rate_acc:.2%}")
-    points, wall = sweep(run.weights, family, split, settings_list, batch_size, log=log)
-    out = Path(out) if out else run.path
+    points, wall = sweep(run.weights, family, split, settings_list, batch_size, quiet=quiet)
     summary = {
         "run": str(run.path),
         "neuron": family,
@@ -233,7 +241,9 @@ def make_parser():
     p.add_argument("--split", choices=("val", "test", "train"), default="test")
     p.add_argument("--n-images", type=positive_int, default=None)
     p.add_argument("--batch-size", type=positive_int, default=500)
-    p.add_argument("--out", default=None, help="output folder (default: the run folder)")
+    add_output_args(
+        p, "the run folder", "sweep.json, sweep.csv, sweep_timing.json and sweep_<axis>.png"
+    )
     add_data_args(p, n_val=False)
     return p
 
@@ -253,6 +263,8 @@ def main(argv=None):
             args.n_images,
             args.data_dir,
             args.batch_size,
+            log=make_log(args.quiet),
+            quiet=args.quiet,
         )
 
     return run_cli(run)

@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import atomic_dir, write_json
+from .atomic import atomic_dir, prepare_out_dir, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
+    add_quiet_arg,
     add_spike_args,
     positive_float,
     positive_int,
@@ -44,7 +45,8 @@ from .cli import (
 from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
 from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
 from .evaluate import evaluate_rate, evaluate_spiking
-from .network import FAMILIES, Weights, build_network, get_family
+from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
+from .progress import make_log
 from .spike_aware import spike_aware_type
 
 RESULTS_KEYS = (
@@ -82,15 +84,18 @@ def flip_half(images, rng):
 
 
 def training_neuron_type(config, family):
-    """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type."""
+    """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type.
+
+    ``config.train_neuron`` names an entry of `nengo_fashion.network.TRAINING_NEURONS`
+    (``"nengo"``: the family's own rate type); other packages register theirs (the
+    ``loihi`` package registers ``"loihi"``).
+    """
     if config.spike_aware:
         return spike_aware_type(family), 1.0
-    if config.train_neuron == "loihi":
-        from loihi.finetune import loihi_training_type
-
-        scale = config.spiking.scale
-        return loihi_training_type(family, scale), scale
-    return None, 1.0
+    if config.train_neuron == "nengo":
+        return None, 1.0
+    scale = config.spiking.scale
+    return get_training_neuron(config.train_neuron)(family, scale), scale
 
 
 def readout_loss(how):
@@ -393,13 +398,20 @@ def make_parser():
     )
     add_data_args(p)
     add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
-    p.add_argument("--out", default="runs", help="folder that holds run folders (default runs)")
+    p.add_argument(
+        "--out",
+        default="runs",
+        metavar="DIR",
+        help="folder that holds run folders, created if missing (default runs); the run "
+        "is written to DIR/NAME/",
+    )
     p.add_argument("--name", default=None, help="run name (default <recipe>-<neuron>[-<variant>])")
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace an existing run folder of the same name (once the new " "one is complete)",
+        help="replace an existing run folder of the same name (once the new one is complete)",
     )
+    add_quiet_arg(p)
     return p
 
 
@@ -429,8 +441,16 @@ def main(argv=None):
         config = make_config(args.recipe, args.variant, **knobs)
         if any(getattr(args, k) is not None for k in ("dt", "steps", "synapse", "scale")):
             config = dataclasses.replace(config, spiking=spike_settings(args, config.spiking))
+        prepare_out_dir(args.out)
         dataset = data_mod.load(args.data_dir, n_val=config.n_val)
-        train(config, dataset, out=args.out, name=args.name, overwrite=args.overwrite)
+        train(
+            config,
+            dataset,
+            out=args.out,
+            name=args.name,
+            overwrite=args.overwrite,
+            log=make_log(args.quiet),
+        )
 
     return run_cli(run)
 

@@ -48,9 +48,6 @@ def idx_dir(tmp_path):
 @pytest.fixture(scope="session")
 def tiny_run(fashion, tmp_path_factory):
     """A run folder trained briefly on 1,280 real training images (2 epochs)."""
-    from nengo_fashion.config import make_config
-    from nengo_fashion.train import train
+    from .margins import train_tiny
 
-    config = make_config("thesis", epochs=2, n_train=1280, batch_size=32)
-    out = tmp_path_factory.mktemp("runs")
-    return train(config, fashion, out=out, name="tiny-relu", log=lambda *a: None)
+    return train_tiny(fashion, tmp_path_factory.mktemp("runs"), seed=0)

@@ -1,18 +1,13 @@
 import json
-import runpy
 import shutil
 import socket
 
-import nengo
-import numpy as np
 import pytest
 
 from nengo_fashion import gui
-from nengo_fashion.config import SpikeSettings
-from nengo_fashion.dl import run_spiking
 from nengo_fashion.errors import ConfigError, RunError
-from nengo_fashion.evaluate import load_run
 
+from . import margins
 from .test_train import _one_line_error
 
 
@@ -29,20 +24,10 @@ def test_model_script_classifies_like_evaluate(tiny_run, fashion, monkeypatch):
     images one after another, so a neuron starts an image with the voltage the
     previous one left (less than one spike's worth): borderline images may flip.
     """
-    n, pt = 40, 0.03
-    monkeypatch.setenv(gui.ENV["run"], str(tiny_run))
-    monkeypatch.setenv(gui.ENV["n_images"], str(n))
-    monkeypatch.setenv(gui.ENV["presentation_time"], str(pt))
-    script = runpy.run_path(str(gui.SCRIPT))
-    model, readout = script["model"], script["readout"]
-    with nengo.Simulator(model, progress_bar=False) as sim:
-        sim.run(n * pt)
-    assert len(readout.predictions) == n
-    run = load_run(tiny_run)
-    s = SpikeSettings(dt=0.001, steps=30, scale=run.config.spiking.scale)
-    dl = run_spiking(run.weights, "relu", fashion.test.images[:n], s).predictions
-    agree = np.mean(np.array(readout.predictions) == dl)
-    assert agree >= 0.9, agree
+    agree, n = margins.gui_agreement(tiny_run, fashion, n=40, pt=0.03)
+    assert n == 40
+    # 0.925-0.950 of 40 images agree over seeds 0-2 (python -m tests.margins)
+    assert agree >= 0.8, agree
 
 
 def test_missing_run_fails_before_server(tmp_path, capsys):

@@ -18,11 +18,10 @@ FEW = dict(presentation_time=0.02, scale=100.0)
 
 
 def test_run_on_a_few_images(tiny_run, tmp_path):
-    out = tmp_path / "loihi.json"
     result = loihi_run.run_loihi(
-        tiny_run, MappingSettings(**FEW), n_images=30, processes=1, out=out, log=lambda s: None
+        tiny_run, MappingSettings(**FEW), n_images=30, processes=1, out=tmp_path, log=lambda s: None
     )
-    saved = json.loads(out.read_text())
+    saved = json.loads((tmp_path / "loihi.json").read_text())
     for key in (
         "accuracy",
         "n_images",
@@ -34,7 +33,9 @@ def test_run_on_a_few_images(tiny_run, tmp_path):
     ):
         assert key in saved
     assert saved["n_images"] == 30
-    assert result["accuracy"] > 0.4  # a briefly trained net on the chip's neurons; chance 0.1
+    # a briefly trained net on the chip's neurons: 0.68-0.72 on 100 images over seeds 0-2
+    # (python -m tests.margins, margins.loihi_accuracy); chance 0.1
+    assert result["accuracy"] > 0.4
     assert np.array(saved["confusion_matrix"]).sum() == 30
     assert saved["spikes_per_image"] > 0
 
@@ -132,7 +133,7 @@ def test_finetune_with_loihi_neurons(tiny_run, tmp_path):
     cfg = json.loads((path / "config.json").read_text())
     assert cfg["train_neuron"] == "loihi" and cfg["init_run"] == str(tiny_run)
     results = json.loads((path / "results.json").read_text())
-    assert results["rate_test_acc"] > 0.5
+    assert results["rate_test_acc"] > 0.5  # 0.761-0.769 over seeds 0-2 (tests.margins)
 
 
 @pytest.mark.hardware
@@ -143,7 +144,7 @@ def test_on_hardware(tiny_run, tmp_path):
         MappingSettings(**FEW),
         n_images=10,
         target="loihi",
-        out=tmp_path / "hw.json",
+        out=tmp_path,
         log=lambda s: None,
     )
     assert result["accuracy"] > 0.3
@@ -152,7 +153,7 @@ def test_on_hardware(tiny_run, tmp_path):
 def test_tune_on_validation(tiny_run, tmp_path):
     from loihi.tune import tune
 
-    result = tune(tiny_run, [250.0], [100.0], [0.02], [0, 5], n_images=20, log=lambda s: None)
+    result = tune(tiny_run, [250.0], [100.0], [0.02], [0, 5], n_images=20, quiet=True)
     assert result["split"] == "val" and result["n_images"] == 20
     assert len(result["points"]) == 2
     assert result["best"] in result["points"]

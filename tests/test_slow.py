@@ -26,9 +26,7 @@ def test_full_test_set_on_the_emulator(tmp_path):
     pytest.importorskip("nengo_loihi")
     from loihi.run import run_loihi
 
-    result = run_loihi(
-        ROOT / "results" / "best-lif", out=tmp_path / "loihi.json", log=lambda s: None
-    )
+    result = run_loihi(ROOT / "results" / "best-lif", out=tmp_path, log=lambda s: None)
     assert result["n_images"] == 10000
     assert abs(result["accuracy"] - result["nengo_dl_spiking_test_acc"]) < 0.01
     assert result["wall_seconds"] < 180

@@ -4,15 +4,15 @@ import json
 import numpy as np
 import pytest
 
-from nengo_fashion import figures, reproduce, sweep
-from nengo_fashion.config import SpikeSettings, make_config
-from nengo_fashion.data import FashionMNIST
+from nengo_fashion import figures, sweep
+from nengo_fashion.config import SpikeSettings
 from nengo_fashion.dl import make_simulator, predict_logits, run_spiking
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.network import build_network, get_family
 from nengo_fashion.spike_aware import spike_aware_type
 
+from . import margins
 from .test_train import _one_line_error
 
 
@@ -92,9 +92,10 @@ def test_monotone_trends(tiny_run, fashion):
     """dt = 1 s is far above dt = 1 ms at 10 steps; rates scale with the rate scale."""
     split = fashion.val.subset(500)
     settings = sweep.grid([0.001, 1.0], [10], [None], [10.0, 100.0])
-    points, _ = sweep.sweep(load_run(tiny_run).weights, "relu", split, settings, log=lambda s: None)
+    points, _ = sweep.sweep(load_run(tiny_run).weights, "relu", split, settings, quiet=True)
     acc = {(p["dt"], p["scale"]): p["accuracy"] for p in points}
     rate = {(p["dt"], p["scale"]): p["rate_mean_hz"] for p in points}
+    # the gap is 0.342-0.450 over seeds 0-2 (python -m tests.margins, margins.dt_gap)
     assert acc[(1.0, 10.0)] > acc[(0.001, 10.0)] + 0.2
     assert 8 < rate[(0.001, 100.0)] / rate[(0.001, 10.0)] < 12
 
@@ -176,67 +177,35 @@ def test_spike_aware_forward_is_spiking(tiny_run, fashion, allclose):
     assert len(np.unique(outs[1])) > 10  # really spiking output, not all zeros
 
 
+# spiking validation accuracy after one epoch on 1,280 images, over seeds 0-2 (python -m
+# tests.margins): spike-aware 0.448-0.560, rate-reg 0.322-0.386, lowpass 0.446-0.528; chance is
+# 0.1 (the regulariser's pull to 20 Hz dominates the loss early, hence its lower floor)
 @pytest.mark.parametrize(
-    "variant, floor", [("spike-aware", 0.4), ("rate-reg", 0.25), ("lowpass", 0.4)]
+    "variant, floor", [("spike-aware", 0.3), ("rate-reg", 0.2), ("lowpass", 0.3)]
 )
 def test_variants_learn(fashion, variant, floor):
-    from nengo_fashion.train import fit
-
-    config = make_config("thesis", variant, epochs=1, n_train=1280)
-    small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
-    _, history, sim = fit(config, small, log=lambda s: None)
-    sim.close()
-    # spiking validation accuracy after one epoch on 1,280 images; chance is 0.1 (the
-    # regulariser's pull to 20 Hz dominates the loss early, hence its lower floor)
-    assert history["val_acc"][-1] > floor
+    assert margins.variant_val_acc(fashion, variant) > floor
 
 
 def test_rate_regulariser_pulls_rates(fashion):
     """The regulariser brings hidden rates closer to its 20 Hz target than training without."""
-    from nengo_fashion.train import fit
-
-    small = FashionMNIST(fashion.train, fashion.val.subset(100), fashion.test, fashion.source)
-    distance = {}
-    for reg in (0.0, 1e-2):
-        config = make_config("thesis", "rate-reg", epochs=1, n_train=1280, rate_reg=reg)
-        weights, _, sim = fit(config, small, log=lambda s: None)
-        sim.close()
-        r = run_spiking(weights, "relu", fashion.val.images[:300], SpikeSettings(dt=0.01, steps=50))
-        distance[reg] = np.mean(np.abs(r.hidden_rates_hz() - 20.0))
-    assert distance[1e-2] < 0.7 * distance[0.0]
+    # distance ratio 0.604-0.612 over seeds 0-2 (python -m tests.margins)
+    assert margins.rate_reg_ratio(fashion) < 0.8
 
 
 def test_reproduce_flow_small(fashion, tmp_path):
-    small = FashionMNIST(
-        fashion.train, fashion.val.subset(300), fashion.test.subset(300), fashion.source
-    )
-    result = reproduce.reproduce(
-        small,
-        tmp_path / "rep",
-        runs_dir=tmp_path / "runs",
-        max_dt=1.0,
-        log=lambda s: None,
-        epochs=1,
-        n_train=1280,
-    )
+    result = margins.reproduce_small(fashion, tmp_path)
     t = result["table_4_1"]
     assert result["choose_split"] == "val" and result["eval_split"] == "test"
     assert [row["dt"] for row in result["dt_table"]][:4] == [0.001, 0.01, 0.1, 1.0]
-    accs = {row["dt"]: row["accuracy"] for row in result["dt_table"]}
-    assert accs[1.0] > accs[0.001] + 0.3
+    scores = margins.reproduce_scores(result)
+    # dt gap 0.610-0.637, analog 0.713-0.730 over seeds 0-2 (python -m tests.margins)
+    assert scores["dt_gap"] > 0.3
     assert t["analog_acc"] > 0.5
     assert (tmp_path / "rep" / "reproduce.json").exists()
     # a second call reuses the trained runs
     lines = []
-    reproduce.reproduce(
-        small,
-        tmp_path / "rep2",
-        runs_dir=tmp_path / "runs",
-        max_dt=1.0,
-        log=lines.append,
-        epochs=1,
-        n_train=1280,
-    )
+    margins.reproduce_small(fashion, tmp_path, log=lines.append)
     assert sum("reusing" in str(line) for line in lines) == 2
 
 

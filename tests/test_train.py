@@ -7,10 +7,11 @@ import pytest
 
 from nengo_fashion import evaluate, train
 from nengo_fashion.config import SpikeSettings, make_config
-from nengo_fashion.dl import rate_logits, run_spiking
+from nengo_fashion.dl import rate_logits
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.network import Weights
 
+from . import margins
 from .conftest import make_idx_dir
 
 
@@ -38,10 +39,12 @@ def test_run_folder_contents(tiny_run):
 
 def test_short_training_beats_chance(tiny_run):
     """1,280 real images, 2 epochs: far above the 10 % of chance."""
-    results = json.loads((tiny_run / "results.json").read_text())
-    assert results["rate_val_acc"] > 0.6
-    assert results["rate_test_acc"] > 0.6
-    assert results["spiking_test_acc"] > 0.5
+    scores = margins.tiny_scores(tiny_run)
+    # rate val 0.743-0.765, rate test 0.729-0.744, spiking test 0.728-0.745 over seeds 0-2
+    # (python -m tests.margins, results/test_margins.json); chance is 0.1
+    assert scores["rate_val_acc"] > 0.6
+    assert scores["rate_test_acc"] > 0.6
+    assert scores["spiking_test_acc"] > 0.6
 
 
 def test_numpy_matches_nengo_dl(tiny_run, fashion, allclose):
@@ -67,13 +70,8 @@ def test_evaluate_reproduces_train(tiny_run, capsys):
 
 def test_spiking_converges_to_rate(tiny_run, fashion):
     """With enough steps the spiking net gives (nearly) the rate net's predictions."""
-    run = evaluate.load_run(tiny_run)
-    split = fashion.val.subset(500)
-    rate = rate_logits(run.weights, "relu", split.images).argmax(1)
-    spiking = run_spiking(
-        run.weights, "relu", split.images, SpikeSettings(dt=0.001, steps=200, scale=100)
-    )
-    assert np.mean(spiking.predictions == rate) > 0.97
+    # 0.988-1.000 of 500 images agree over seeds 0-2 (python -m tests.margins)
+    assert margins.spiking_rate_agreement(tiny_run, fashion) > 0.95
 
 
 def test_same_seed_same_result(tiny_run, fashion, tmp_path):
@@ -84,14 +82,15 @@ def test_same_seed_same_result(tiny_run, fashion, tmp_path):
     assert all(np.allclose(getattr(a, k), getattr(b, k), atol=1e-6) for k in Weights.SHAPES)
 
 
-def test_lif_family_trains(fashion, tmp_path):
-    config = make_config("thesis", neuron="lif", epochs=1, n_train=1280, n_val=5000)
-    weights, history, sim = train.fit(config, fashion)
-    sim.close()
-    assert history["val_acc"][-1] > 0.5
-    split = fashion.val.subset(300)
-    res = run_spiking(weights, "lif", split.images, SpikeSettings(dt=0.001, steps=100))
-    assert res.accuracy(split.labels) > 0.4
+def test_lif_family_trains(fashion):
+    """LIF neurons learn in 2 epochs on 1,280 images, and keep it when spiking.
+
+    (One epoch gave 0.49 on one AMD CPU against a 0.5 threshold: too little margin.)
+    """
+    scores = margins.lif_scores(fashion)
+    # val 0.620-0.661, spiking 0.623-0.667 over seeds 0-2 (python -m tests.margins); chance 0.1
+    assert scores["val_acc"] > 0.45
+    assert scores["spiking_acc"] > 0.45
 
 
 # ---- error paths: one line on stderr, exit 2, nothing half-written ----

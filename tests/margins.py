@@ -1,0 +1,254 @@
+"""The trained quantities that tests compare with thresholds, measured over seeds.
+
+TensorFlow's float results differ between CPU models (oneDNN/Eigen kernels on
+Intel and AMD), so a threshold that held once on one machine can fail on another.
+Each function here computes one quantity that a test checks; the tests call them
+with seed 0, and::
+
+    python -m tests.margins --seeds 0 1 2      # writes results/test_margins.json
+
+computes every quantity for several training seeds, as a stand-in for the spread
+between machines. Every threshold in the tests sits well below the worst seed
+measured, and a comment next to it gives the measured range.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nengo_fashion.config import SpikeSettings, make_config
+from nengo_fashion.data import FashionMNIST
+
+
+def tiny_config(seed=0, neuron="relu", epochs=2):
+    """The quick run most tests share: 1,280 real training images, batch 32."""
+    return make_config("thesis", neuron=neuron, epochs=epochs, n_train=1280, seed=seed)
+
+
+def train_tiny(fashion, out, seed=0, name="tiny-relu"):
+    """Train `tiny_config` into ``out/name``; return the run folder."""
+    from nengo_fashion.train import train
+
+    return train(tiny_config(seed), fashion, out=out, name=name, log=lambda *a: None)
+
+
+def tiny_scores(run_dir):
+    """``rate_val_acc``, ``rate_test_acc``, ``spiking_test_acc`` of a tiny run."""
+    results = json.loads((Path(run_dir) / "results.json").read_text())
+    return {k: results[k] for k in ("rate_val_acc", "rate_test_acc", "spiking_test_acc")}
+
+
+def spiking_rate_agreement(run_dir, fashion, steps=200):
+    """Share of 500 validation images where 200 spiking steps predict as the rate net."""
+    from nengo_fashion.dl import rate_logits, run_spiking
+    from nengo_fashion.evaluate import load_run
+
+    run = load_run(run_dir)
+    split = fashion.val.subset(500)
+    rate = rate_logits(run.weights, "relu", split.images).argmax(1)
+    s = SpikeSettings(dt=0.001, steps=steps, scale=100)
+    spiking = run_spiking(run.weights, "relu", split.images, s)
+    return float(np.mean(spiking.predictions == rate))
+
+
+def dt_gap(run_dir, fashion):
+    """Validation accuracy at dt 1 s minus at dt 1 ms (10 steps, scale 10, 500 images)."""
+    from nengo_fashion.evaluate import load_run
+    from nengo_fashion.sweep import grid, sweep
+
+    split = fashion.val.subset(500)
+    settings = grid([0.001, 1.0], [10], [None], [10.0])
+    points, _ = sweep(load_run(run_dir).weights, "relu", split, settings, quiet=True)
+    acc = {p["dt"]: p["accuracy"] for p in points}
+    return acc[1.0] - acc[0.001]
+
+
+def lif_scores(fashion, seed=0):
+    """A LIF net after 2 epochs on 1,280 images: validation and spiking accuracy."""
+    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.train import fit
+
+    config = tiny_config(seed, neuron="lif")
+    small = FashionMNIST(fashion.train, fashion.val.subset(1000), fashion.test, fashion.source)
+    weights, history, sim = fit(config, small, log=lambda s: None)
+    sim.close()
+    split = fashion.val.subset(300)
+    res = run_spiking(weights, "lif", split.images, SpikeSettings(dt=0.001, steps=100))
+    return {"val_acc": history["val_acc"][-1], "spiking_acc": res.accuracy(split.labels)}
+
+
+def variant_val_acc(fashion, variant, seed=0):
+    """Spiking validation accuracy (500 images) of a thesis variant after one epoch."""
+    from nengo_fashion.train import fit
+
+    config = make_config("thesis", variant, epochs=1, n_train=1280, seed=seed)
+    small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
+    _, history, sim = fit(config, small, log=lambda s: None)
+    sim.close()
+    return history["val_acc"][-1]
+
+
+def rate_reg_ratio(fashion, seed=0):
+    """Mean |rate - 20 Hz| with the regulariser (1e-2) over that without it."""
+    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.train import fit
+
+    small = FashionMNIST(fashion.train, fashion.val.subset(100), fashion.test, fashion.source)
+    distance = {}
+    for reg in (0.0, 1e-2):
+        config = make_config("thesis", "rate-reg", epochs=1, n_train=1280, rate_reg=reg, seed=seed)
+        weights, _, sim = fit(config, small, log=lambda s: None)
+        sim.close()
+        r = run_spiking(weights, "relu", fashion.val.images[:300], SpikeSettings(dt=0.01, steps=50))
+        distance[reg] = np.mean(np.abs(r.hidden_rates_hz() - 20.0))
+    return float(distance[1e-2] / distance[0.0])
+
+
+def reproduce_small(fashion, tmp, seed=0, log=lambda s: None):
+    """The thesis flow on 1,280 training images, 1 epoch, 300 val/test images."""
+    from nengo_fashion import reproduce
+
+    small = FashionMNIST(
+        fashion.train, fashion.val.subset(300), fashion.test.subset(300), fashion.source
+    )
+    return reproduce.reproduce(
+        small,
+        Path(tmp) / "rep",
+        runs_dir=Path(tmp) / "runs",
+        max_dt=1.0,
+        log=log,
+        epochs=1,
+        n_train=1280,
+        seed=seed,
+    )
+
+
+def reproduce_scores(result):
+    accs = {row["dt"]: row["accuracy"] for row in result["dt_table"]}
+    return {"dt_gap": accs[1.0] - accs[0.001], "analog_acc": result["table_4_1"]["analog_acc"]}
+
+
+def loihi_accuracy(run_dir, n_images=100):
+    """Emulator accuracy of a tiny run on ``n_images`` test images (20 ms each)."""
+    from loihi.mapping import MappingSettings
+    from loihi.run import run_loihi
+
+    with tempfile.TemporaryDirectory() as out:
+        settings = MappingSettings(presentation_time=0.02, scale=100.0)
+        r = run_loihi(run_dir, settings, n_images=n_images, out=out, log=lambda s: None)
+    return r["accuracy"]
+
+
+def finetune_rate_test(run_dir, out):
+    """Rate test accuracy after one epoch of Loihi-aware fine-tuning of a tiny run."""
+    from loihi.finetune import finetune
+
+    path = finetune(run_dir, epochs=1, out=out, log=lambda s: None)
+    return json.loads((path / "results.json").read_text())["rate_test_acc"]
+
+
+def gui_agreement(run_dir, fashion, n=40, pt=0.03):
+    """Share of ``n`` images where the GUI model script predicts as NengoDL does."""
+    import os
+    import runpy
+
+    import nengo
+
+    from nengo_fashion import gui
+    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.evaluate import load_run
+
+    env = {gui.ENV["run"]: str(run_dir), gui.ENV["n_images"]: str(n)}
+    env[gui.ENV["presentation_time"]] = str(pt)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        script = runpy.run_path(str(gui.SCRIPT))
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    model, readout = script["model"], script["readout"]
+    with nengo.Simulator(model, progress_bar=False) as sim:
+        sim.run(n * pt)
+    run = load_run(run_dir)
+    s = SpikeSettings(dt=0.001, steps=int(round(pt / 0.001)), scale=run.config.spiking.scale)
+    dl = run_spiking(run.weights, "relu", fashion.test.images[:n], s).predictions
+    return float(np.mean(np.array(readout.predictions) == dl)), len(readout.predictions)
+
+
+def measure(fashion, seed, log=print):
+    """Every quantity above for one seed; a flat dict."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = train_tiny(fashion, tmp, seed)
+        out.update({f"tiny_{k}": v for k, v in tiny_scores(run).items()})
+        out["spiking_rate_agreement"] = spiking_rate_agreement(run, fashion)
+        out["sweep_dt_gap"] = dt_gap(run, fashion)
+        out["gui_agreement"] = gui_agreement(run, fashion)[0]
+        out["loihi_accuracy"] = loihi_accuracy(run)
+        out["finetune_rate_test_acc"] = finetune_rate_test(run, Path(tmp) / "ft")
+        log(f"seed {seed}: tiny run done")
+        out.update({f"lif_{k}": v for k, v in lif_scores(fashion, seed).items()})
+        for variant in ("spike-aware", "rate-reg", "lowpass"):
+            out[f"variant_{variant}_val_acc"] = variant_val_acc(fashion, variant, seed)
+        out["rate_reg_ratio"] = rate_reg_ratio(fashion, seed)
+        rep = reproduce_scores(reproduce_small(fashion, Path(tmp) / "rep", seed))
+        out.update({f"reproduce_{k}": v for k, v in rep.items()})
+    log(f"seed {seed}: " + ", ".join(f"{k} {v:.4f}" for k, v in out.items()))
+    return out
+
+
+def main(argv=None):
+    import platform
+
+    from nengo_fashion import data
+    from nengo_fashion.atomic import write_json
+
+    p = argparse.ArgumentParser(prog="python -m tests.margins", description=__doc__.split("\n")[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--out", default="results", help="folder; writes test_margins.json")
+    args = p.parse_args(argv)
+    fashion = data.load(download=False)
+    start = time.time()
+    per_seed = {str(s): measure(fashion, s) for s in args.seeds}
+    keys = list(next(iter(per_seed.values())))
+    summary = {
+        k: {
+            "min": min(v[k] for v in per_seed.values()),
+            "max": max(v[k] for v in per_seed.values()),
+        }
+        for k in keys
+    }
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    write_json(
+        Path(args.out) / "test_margins.json",
+        {
+            "cpu": cpu,
+            "seeds": args.seeds,
+            "per_seed": per_seed,
+            "range": summary,
+            "seconds": time.time() - start,
+        },
+    )
+    for k, r in summary.items():
+        print(f"{k:32s} {r['min']:.4f} .. {r['max']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
