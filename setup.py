@@ -17,6 +17,8 @@ INSTALL_REQUIRES = [
     "nengo-gui==0.6.0",
     "numpy>=1.22,<1.24.4",  # tensorflow 2.12 needs <1.24.4; nengo-loihi 1.1.0 fails on numpy 2
     "matplotlib>=3.5,<3.11",
+    # the NIR export (python -m nengo_fashion.export); nir 1.0.8 needs Python >= 3.10
+    "nir==1.0.8; python_version >= '3.10'",
 ]
 
 EXTRAS = {

@@ -114,13 +114,24 @@ class MappingSettings:
         return dict(dataclasses.asdict(self), steps=self.steps)
 
 
+def default_neuron(family):
+    """The Loihi neuron type of a run's family, or a `ConfigError` if it has none."""
+    try:
+        return DEFAULT_NEURON[family]
+    except KeyError:
+        raise ConfigError(
+            f"no Loihi neuron type maps the {family!r} family (mapped: "
+            f"{', '.join(DEFAULT_NEURON)})"
+        ) from None
+
+
 def check_family(settings, family):
     """A run's weights belong to one neuron family; refuse another family's neuron."""
     neuron = NEURONS[settings.neuron]
     if neuron.family != family:
         raise ConfigError(
             f"{settings.neuron} is a {neuron.family!r} neuron but the run was trained with the "
-            f"{family!r} family; use --neuron {DEFAULT_NEURON[family]}"
+            f"{family!r} family; use --neuron {default_neuron(family)}"
         )
 
 

@@ -9,7 +9,6 @@ import math
 
 from .errors import ConfigError
 
-NEURON_FAMILIES = ("relu", "lif")
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
 AUGMENTS = ("none", "flip")
@@ -72,8 +71,9 @@ class TrainConfig:
     ----------
     recipe : str
         Name of the recipe the defaults came from (see `RECIPES`).
-    neuron : {"relu", "lif"}
-        Neuron family (see `nengo_fashion.network.FAMILIES`).
+    neuron : str
+        Neuron family: ``"relu"``, ``"lif"``, ``"lif-noref"`` or another name in
+        `nengo_fashion.network.FAMILIES`.
     epochs : int
         Passes over the training split.
     batch_size : int
@@ -155,10 +155,9 @@ class TrainConfig:
     spiking: SpikeSettings = None
 
     def __post_init__(self):
-        if self.neuron not in NEURON_FAMILIES:
-            raise ConfigError(
-                f"unknown neuron type {self.neuron!r}; choose one of {', '.join(NEURON_FAMILIES)}"
-            )
+        from .network import get_family
+
+        get_family(self.neuron)  # a clear error for an unknown family
         if isinstance(self.spiking, dict):
             object.__setattr__(self, "spiking", SpikeSettings(**self.spiking))
         elif self.spiking is None:

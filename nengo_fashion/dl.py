@@ -5,25 +5,13 @@ these functions, so that ``train`` and ``evaluate`` print the same numbers.
 """
 
 import dataclasses
-import os
-import warnings
 
 import numpy as np
 
 from .config import SpikeSettings
-from .network import build_network, get_family
-
-
-def import_nengo_dl():
-    """Import TensorFlow and NengoDL quietly; return the ``nengo_dl`` module."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import nengo_dl
-    import tensorflow as tf
-
-    tf.get_logger().setLevel("ERROR")
-    # a CPU-only machine is a supported set-up here, not something to warn about
-    warnings.filterwarnings("ignore", message="No GPU support detected")
-    return nengo_dl
+from .network import N_HIDDEN, build_network, get_family
+from .quiet import import_nengo_dl  # noqa: F401 (part of this module's API)
+from .thesis_spiking import resolve_initial_voltages, set_initial_voltages
 
 
 def make_simulator(net, minibatch_size, dt=0.001, use_loop=True):
@@ -149,6 +137,10 @@ def readout(outputs, how):
     raise ValueError(f"unknown readout {how!r}")
 
 
+ENGINES = ("auto", "nengo_dl")
+"""``engine`` values of `run_spiking`."""
+
+
 def run_spiking(
     weights,
     family,
@@ -158,8 +150,17 @@ def run_spiking(
     keep_outputs=False,
     neuron_type=None,
     prefixes=None,
+    initial_voltage="shared",
+    voltage_seed=0,
+    engine="auto",
 ):
-    """Run the spiking network on ``images`` in NengoDL, in batches.
+    """Run the spiking network on ``images``: NengoDL's results, fast.
+
+    NengoDL is the reference. With ``engine="auto"`` (the default) the network
+    runs on `nengo_fashion.executor`, which computes the constant input current
+    once per image and then only the neuron updates, with Nengo's own builder
+    and update rules (the same spike counts and predictions as NengoDL, tested),
+    for the neuron types it supports; any other type runs in NengoDL.
 
     Parameters
     ----------
@@ -180,15 +181,49 @@ def run_spiking(
         Also score the first ``k`` steps of the same simulation for each ``k``
         (each <= ``settings.steps``). Images are held constant and state is reset
         for every batch, so this equals separate runs of ``k`` steps.
+    initial_voltage : {"shared", "per-image"} or array_like
+        Where the hidden neurons' voltages (in units of the firing threshold) start
+        for each image. ``"shared"``: Nengo's build-time draw from U(0, 1), one per
+        neuron (seeded by the network seed), the same for every image and batch.
+        ``"per-image"``: an independent U(0, 1) draw per image and neuron, as
+        PyTorchSpiking (the thesis) does, from
+        `nengo_fashion.thesis_spiking.draw_initial_voltages` with ``voltage_seed``,
+        so image ``i`` gets the same voltages whatever the batch size. An
+        ``(n, 128)`` array gives the voltages explicitly.
+    voltage_seed : int
+        Seed of the ``"per-image"`` voltages.
+    engine : {"auto", "nengo_dl"}
+        ``"nengo_dl"`` always simulates in NengoDL (the reference); ``"auto"`` uses
+        the numpy executor when it supports the neuron type.
 
     Returns
     -------
     SpikingResult, or dict of int -> SpikingResult when ``prefixes`` is given
     """
+    from . import executor
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     family = get_family(family)
     ks = sorted(set(prefixes)) if prefixes else [settings.steps]
     if ks[-1] > settings.steps or ks[0] < 1:
         raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
+    if engine == "auto" and executor.supports(
+        neuron_type or family.neuron_type(spiking=True, scale=settings.scale)
+    ):
+        voltages = resolve_initial_voltages(
+            initial_voltage, len(images), N_HIDDEN, seed=voltage_seed
+        )
+        return executor.run_spiking(
+            weights,
+            family,
+            images,
+            settings,
+            keep_outputs=keep_outputs,
+            neuron_type=neuron_type,
+            prefixes=prefixes,
+            initial_voltages=voltages,
+        )
     net = build_network(
         weights,
         family=family,
@@ -199,6 +234,9 @@ def run_spiking(
         probe_hidden=True,
     )
     amplitude = net.hidden.neuron_type.amplitude
+    voltages = resolve_initial_voltages(
+        initial_voltage, len(images), net.hidden.n_neurons, seed=voltage_seed
+    )
     batch_size = min(batch_size, len(images))
     acc = {k: {"preds": [], "per_image": [], "hidden": np.zeros(net.hidden.n_neurons)} for k in ks}
     outputs, kept_spikes = [], []
@@ -207,6 +245,11 @@ def run_spiking(
             n = stop - start
             x = pad_to(images[start:stop], batch_size)
             x = np.repeat(x[:, None, :], settings.steps, axis=1)
+            if voltages is not None:
+                # padding rows repeat the last image's voltages (their output is dropped)
+                set_initial_voltages(
+                    sim, net.hidden.neurons, pad_to(voltages[start:stop], batch_size)
+                )
             data = sim.predict_on_batch({net.inp: x}, n_steps=settings.steps)
             out = data[net.p_out][:n]
             # the probe reads amplitude / dt per spike

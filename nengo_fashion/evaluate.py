@@ -74,8 +74,11 @@ def evaluate_rate(weights, family, split):
     return {"accuracy": float(np.mean(logits.argmax(axis=1) == split.labels)), "n": len(split)}
 
 
-def evaluate_spiking(weights, family, split, settings, batch_size=500):
-    """Accuracy and spike statistics of the spiking network (NengoDL) on a `Split`.
+def evaluate_spiking(weights, family, split, settings, batch_size=500, initial_voltage="shared"):
+    """Accuracy and spike statistics of the spiking network on a `Split`.
+
+    ``initial_voltage`` is `nengo_fashion.dl.run_spiking`'s: ``"shared"`` (Nengo's
+    build-time voltages for every image) or ``"per-image"`` (the thesis' draws).
 
     Returns
     -------
@@ -86,7 +89,9 @@ def evaluate_spiking(weights, family, split, settings, batch_size=500):
     """
     from .dl import run_spiking
 
-    result = run_spiking(weights, family, split.images, settings, batch_size=batch_size)
+    result = run_spiking(
+        weights, family, split.images, settings, batch_size, initial_voltage=initial_voltage
+    )
     return {
         "accuracy": result.accuracy(split.labels),
         "n": len(split),

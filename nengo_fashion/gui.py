@@ -148,10 +148,10 @@ def build_gui_model(
     scale = scale or r.config.spiking.scale
     test = data_mod.load(data_dir, n_val=r.config.n_val).test.subset(n_images)
     if backend == "nengo_loihi":
-        from loihi.mapping import DEFAULT_NEURON, MappingSettings, build_loihi_network
+        from loihi.mapping import MappingSettings, build_loihi_network, default_neuron
 
         settings = MappingSettings(
-            neuron=DEFAULT_NEURON[family], presentation_time=presentation_time, scale=scale
+            neuron=default_neuron(family), presentation_time=presentation_time, scale=scale
         )
         model = build_loihi_network(r.weights, family, settings, test.images)
     else:

@@ -52,6 +52,8 @@ class NeuronFamily:
     default_scale : float
         Firing-rate scale of the spiking swap reported by ``train`` (at dt = 1 ms,
         ReLU activations near 1 "Hz" need a scale of about 100 to spike usefully).
+    params : tuple of (str, value)
+        Other parameters of both neuron types, e.g. ``(("tau_ref", 0.0),)``.
     """
 
     name: str
@@ -59,11 +61,12 @@ class NeuronFamily:
     spiking: type
     amplitude: float = 1.0
     default_scale: float = 1.0
+    params: tuple = ()
 
     def neuron_type(self, spiking=False, scale=1.0):
         """An instance for rate (``spiking=False``) or spiking use at a rate ``scale``."""
         cls = self.spiking if spiking else self.rate
-        return cls(amplitude=self.amplitude / scale)
+        return cls(amplitude=self.amplitude / scale, **dict(self.params))
 
 
 FAMILIES = {}
@@ -80,6 +83,11 @@ register_family(
     NeuronFamily("relu", nengo.RectifiedLinear, nengo.SpikingRectifiedLinear, default_scale=100.0)
 )
 register_family(NeuronFamily("lif", nengo.LIFRate, nengo.LIF, amplitude=0.01))
+# LIF without a refractory period (tau_ref = 0): the LIF that NIR's LIF node can hold
+# exactly (python -m nengo_fashion.export), trained for that
+register_family(
+    NeuronFamily("lif-noref", nengo.LIFRate, nengo.LIF, amplitude=0.01, params=(("tau_ref", 0.0),))
+)
 
 
 TRAINING_NEURONS = {}

@@ -50,11 +50,11 @@ class _PinnedEnviron(collections.abc.MutableMapping):
 @contextlib.contextmanager
 def _pinned(var):
     environ = os.environ
-    os.environ = _PinnedEnviron(environ, var)
+    os.environ = _PinnedEnviron(environ, var)  # noqa: B003 (restored below; putenv unchanged)
     try:
         yield
     finally:
-        os.environ = environ
+        os.environ = environ  # noqa: B003
 
 
 def quiet_tensorflow_logs():

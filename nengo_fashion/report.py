@@ -165,6 +165,8 @@ def dt_table(results_dir):
     if test is None or train is None:
         return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
     on_train = {r["dt"]: r["accuracy"] for r in train["dt_table"]}
+    shared = _load(Path(results_dir) / "reproduce-shared" / "reproduce.json")
+    on_shared = {r["dt"]: r["accuracy"] for r in (shared or {}).get("dt_table", [])}
     rows = []
     for r in test["dt_table"]:
         rows.append(
@@ -173,6 +175,7 @@ def dt_table(results_dir):
                 _pct(r["accuracy"]),
                 _pct(on_train.get(r["dt"])),
                 _pct(r["thesis_accuracy"]),
+                _pct(on_shared.get(r["dt"])),
                 f"{r['rate_min_hz']:.2f} / {r['rate_mean_hz']:.2f} / {r['rate_max_hz']:.2f}",
                 f"{r['spikes_per_image']:.1f}",
             )
@@ -180,14 +183,41 @@ def dt_table(results_dir):
     return _md(
         (
             "dt (s)",
-            "ours, test %",
-            "ours, training images %",
+            f"ours, test % ({test.get('semantics', 'shared')} voltages)",
+            f"ours, training images % ({train.get('semantics', 'shared')})",
             "thesis %",
+            "ours, test %, shared voltages",
             "hidden rate min / mean / max (Hz, test)",
             "spikes per image",
         ),
         rows,
     )
+
+
+@table("voltage_draws")
+def voltage_draws_table(results_dir):
+    """Spread of the dt study's test accuracy over draws of the initial voltages."""
+    r = _load(Path(results_dir) / "reproduce" / "reproduce.json")
+    if r is None or "voltage_draws" not in r:
+        return "(run python -m nengo_fashion.reproduce)"
+    draws = r["voltage_draws"]
+    rows = []
+    for dt in draws["thesis"]:
+        row = [f"{float(dt):g}"]
+        for mode in ("thesis", "shared"):
+            d = draws[mode][dt]
+            row.append(
+                f"{d['mean'] * 100:.2f} ± {d['std'] * 100:.2f} "
+                f"({d['min'] * 100:.2f}-{d['max'] * 100:.2f})"
+            )
+        rows.append(tuple(row))
+    n = draws["thesis"][next(iter(draws["thesis"]))]["n_draws"]
+    header = (
+        "dt (s)",
+        f"per-image voltages (thesis): mean ± std (range) over {n} seeds, test %",
+        f"one shared voltage vector: mean ± std (range) over {n} vectors, test %",
+    )
+    return _md(header, rows)
 
 
 @table("pareto")
@@ -267,6 +297,39 @@ def variants_table(results_dir):
             )
         )
     return _md(("variant", "spiking setting", "spiking test %", "mean rate Hz"), rows)
+
+
+@table("nir")
+def nir_table(results_dir):
+    """Norse and sinabs running the exported model.nir, against NengoDL."""
+    rows = []
+    for path in sorted(Path(results_dir).glob("nir/*/nir_check.json")):
+        r = _load(path)
+        sims = r["simulators"]
+        cells = []
+        for name in ("norse", "sinabs"):
+            c = sims.get(name)
+            cells.append(
+                "–"
+                if c is None
+                else f"{_pct(c['accuracy'])} / {c['agreement'] * 100:.2f}"
+                + (" (target met)" if c["meets_target"] else "")
+            )
+        rows.append(
+            (f"`{r['run']}`", r["nir_node"], str(r["n_images"]), _pct(r["nengo_dl"]["accuracy"]))
+            + tuple(cells)
+        )
+    if not rows:
+        return "(run bash scripts/nir-check.sh)"
+    header = (
+        "run",
+        "NIR node",
+        "test images",
+        "NengoDL spiking %",
+        "Norse: accuracy % / same predictions as NengoDL %",
+        "sinabs: accuracy % / same predictions %",
+    )
+    return _md(header, rows)
 
 
 @table("loihi")

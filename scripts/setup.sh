@@ -7,12 +7,15 @@
 #   PYTHON=python3.10 bash scripts/setup.sh
 #   NO_APT=1 bash scripts/setup.sh   # skip apt (the data then comes from elsewhere)
 #   bash scripts/setup.sh --with-browser   # also Chromium + driver, for the GUI's browser test
+#   bash scripts/setup.sh --with-nir-check # also .venv-nir/ (torch, Norse, sinabs) for the NIR cross-check
 set -euo pipefail
 WITH_BROWSER=""
+WITH_NIR_CHECK=""
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
-    *) echo "setup: unknown option $arg (known: --with-browser)" >&2; exit 2 ;;
+    --with-nir-check) WITH_NIR_CHECK=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser, --with-nir-check)" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -73,4 +76,10 @@ fi
 "$VENV/bin/python" -c "import nengo, nengo_dl, nengo_loihi, nengo_extras, nengo_gui, tensorflow as tf; \
 print('setup: ok: tensorflow', tf.__version__, '| nengo', nengo.__version__, '| nengo-dl', \
 nengo_dl.__version__, '| nengo-loihi', nengo_loihi.__version__)" 2>/dev/null
+
+# 4. optional: the second venv of the NIR cross-check (torch cannot share this one:
+#    its typing-extensions conflicts with tensorflow 2.12's); NIR_VENV overrides .venv-nir
+if [ -n "$WITH_NIR_CHECK" ]; then
+  MAIN_PY="$VENV/bin/python" PYTHON="$PYTHON" bash scripts/nir-check.sh --venv-only
+fi
 echo "setup: done. Activate with: . $VENV/bin/activate"

@@ -7,6 +7,7 @@ import pytest
 
 from nengo_fashion import evaluate, train
 from nengo_fashion.config import SpikeSettings, make_config
+from nengo_fashion.data import FashionMNIST
 from nengo_fashion.dl import rate_logits
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.network import Weights
@@ -177,3 +178,34 @@ def test_module_entry_point_exit_status(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--epochs" in proc.stderr
+
+
+def test_steps_per_execution_gives_identical_weights(fashion):
+    """Several minibatches per Keras call (the default) change the speed, not the weights."""
+    config = make_config("thesis", epochs=1, n_train=640, n_val=5000, seed=1)
+    small = FashionMNIST(fashion.train, fashion.val.subset(200), fashion.test, fashion.source)
+    runs = []
+    for spe in (1, train.STEPS_PER_EXECUTION):
+        weights, history, sim = train.fit(
+            config, small, log=lambda s: None, steps_per_execution=spe
+        )
+        sim.close()
+        runs.append((weights, history["val_acc"]))
+    (a, acc_a), (b, acc_b) = runs
+    assert all(np.array_equal(getattr(a, k), getattr(b, k)) for k in Weights.SHAPES)
+    assert acc_a == acc_b
+
+
+def test_validation_scoring_matches_nengo_dl(tiny_run, fashion):
+    """The per-epoch numpy scoring predicts what NengoDL's prediction does."""
+    from nengo_fashion.dl import make_simulator, predict_logits
+    from nengo_fashion.network import build_network
+
+    run = evaluate.load_run(tiny_run)
+    net = build_network(run.weights, family="relu", spiking=False)
+    images = fashion.val.images[:500]
+    with make_simulator(net, minibatch_size=100, use_loop=False) as sim:
+        fast = train.validation_logits(sim, net, run.config, images, 1, "mean")
+        ref = predict_logits(sim, net, images, n_steps=1)[:, 0]
+    assert np.allclose(fast, ref, atol=1e-4)
+    assert np.array_equal(fast.argmax(1), ref.argmax(1))

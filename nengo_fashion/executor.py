@@ -1,0 +1,257 @@
+"""A fast, faithful executor of the spiking network's inference, in numpy.
+
+NengoDL is the reference: `nengo_fashion.dl.run_spiking` with ``engine="nengo_dl"``
+simulates `nengo_fashion.network.build_network` as a TensorFlow graph, step by
+step, computing the 784x128 input product at every step. But the input is
+constant over a presentation, so that product is the same at every step: this
+module computes it once per image and then runs only the neurons' updates and
+the small output product. What it runs is the same network:
+
+- the network is still built by `build_network`, and Nengo's own builder gives
+  the neurons' gain, bias and initial state (the very values NengoDL starts
+  from);
+- the neurons are updated by Nengo's own ``step`` functions (vectorised over
+  images), or, for `nengo.SpikingRectifiedLinear`, by the same three float32
+  operations in place;
+- everything is float32, as in NengoDL.
+
+What differs is the summation order of the input product (numpy's BLAS against
+TensorFlow's kernels): a current can differ in its last bit, which moves a
+voltage across a spike threshold only rarely. ``tests/test_executor.py`` checks
+the spike counts and predictions against NengoDL on real images and states the
+tolerance. `KERNELS` lists the neuron types this executor runs; any other type
+runs in NengoDL.
+"""
+
+import dataclasses
+
+import nengo
+import numpy as np
+
+from .network import build_network, get_family
+
+DTYPE = np.float32
+
+
+def _relu_kernel(neuron, dt, J, state, steps, on_step):
+    """`nengo.SpikingRectifiedLinear`, Nengo's update in place: ``v += max(J, 0) dt``,
+    ``n = floor(v)``, ``v -= n`` (several spikes per step possible)."""
+    voltage = state["voltage"]
+    drive = np.maximum(J, DTYPE(0)) * DTYPE(dt)  # the same every step: the input is constant
+    n_spikes = np.empty_like(voltage)
+    for t in range(steps):
+        voltage += drive
+        np.floor(voltage, out=n_spikes)
+        voltage -= n_spikes
+        on_step(t, n_spikes)
+
+
+def _nengo_step_kernel(neuron, dt, J, state, steps, on_step):
+    """Any neuron type whose Nengo ``step`` is elementwise (e.g. `nengo.LIF`), run by
+    Nengo's own ``step`` on ``(images, neurons)`` arrays."""
+    output = np.zeros_like(J)
+    to_count = DTYPE(dt / neuron.amplitude)
+    for t in range(steps):
+        neuron.step(dt, J, output, **state)
+        on_step(t, np.rint(output * to_count))
+
+
+KERNELS = {
+    nengo.SpikingRectifiedLinear: _relu_kernel,
+    nengo.LIF: _nengo_step_kernel,
+}
+"""Neuron types this executor runs, by exact type, with their update kernel."""
+
+
+def register_kernel(neuron_cls, kernel):
+    """Let the executor run ``neuron_cls`` with ``kernel`` (e.g. a subclass that
+    behaves exactly like a registered type in Nengo and NengoDL)."""
+    KERNELS[neuron_cls] = kernel
+    return kernel
+
+
+def supports(neuron_type):
+    """Whether `run_spiking` can run this neuron type (instance or class)."""
+    cls = neuron_type if isinstance(neuron_type, type) else type(neuron_type)
+    return cls in KERNELS
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltLayer:
+    """The hidden layer's parameters and initial state, as Nengo's builder made them."""
+
+    neuron: nengo.neurons.NeuronType
+    gain: np.ndarray
+    bias: np.ndarray
+    state: dict
+
+
+def build_hidden(net, dt):
+    """Build ``net`` with Nengo's builder; return the hidden layer's `BuiltLayer`.
+
+    The initial state (e.g. the voltages drawn from the network seed) is the one
+    NengoDL starts every minibatch from, since NengoDL builds with Nengo's builder.
+    """
+    model = nengo.builder.Model(dt=dt)
+    model.build(net)
+    built = model.params[net.hidden]
+    signals = model.sig[net.hidden.neurons]
+    names = net.hidden.neuron_type.state
+    return BuiltLayer(
+        neuron=net.hidden.neuron_type,
+        gain=np.asarray(built.gain, dtype=DTYPE),
+        bias=np.asarray(built.bias, dtype=DTYPE),
+        state={k: np.asarray(signals[k].initial_value, dtype=DTYPE) for k in names},
+    )
+
+
+def _lowpass_stepper(tau, shape, dt):
+    """Nengo's own discrete `nengo.Lowpass` filter (tau in seconds) over arrays of ``shape``.
+
+    The network filters the hidden-to-output and the bias connections with the same
+    lowpass; the filter is linear, so filtering their sum is the same.
+    """
+    synapse = nengo.Lowpass(tau)
+    state = synapse.make_state(shape, shape, dt, dtype=DTYPE)
+    return synapse.make_step(shape, shape, dt, rng=None, state=state)
+
+
+class _Recorder:
+    """Called by a kernel after every step with the spike counts of that step."""
+
+    def __init__(self, m, steps, ks, w_out, b_out, spike_out, settings, per_step, keep):
+        n_hidden, n_out = w_out.shape
+        self.w_out, self.b_out, self.spike_out = w_out, b_out, spike_out
+        self.ks = set(ks)
+        self.counts = np.zeros((m, n_hidden), dtype=DTYPE)  # spikes so far
+        self.per_image = np.zeros((m, steps), dtype=DTYPE)
+        self.sums = {}  # k -> spike counts over the first k steps
+        self.per_step = per_step
+        self.out = np.empty((m, steps, n_out), dtype=DTYPE) if per_step else None
+        self.spikes = np.empty((m, steps, n_hidden), dtype=DTYPE) if keep else None
+        self.filter = None
+        if settings.synapse is not None:
+            self.filter = _lowpass_stepper(settings.synapse, (m, n_out), settings.dt)
+            self.filtered = np.zeros((m, n_out), dtype=DTYPE)
+        self.dt = settings.dt
+
+    def __call__(self, t, n_spikes):
+        self.counts += n_spikes
+        self.per_image[:, t] = n_spikes.sum(axis=1)
+        if t + 1 in self.ks:
+            self.sums[t + 1] = self.counts.copy()
+        if self.per_step:
+            y = (n_spikes * self.spike_out) @ self.w_out + self.b_out
+            if self.filter is None:
+                self.out[:, t] = y
+            else:  # Nengo updates a synapse after the step has read it: one step late
+                self.out[:, t] = self.filtered
+                self.filtered[:] = self.filter(t * self.dt, y)
+        if self.spikes is not None:
+            self.spikes[:, t] = n_spikes
+
+
+def run_spiking(
+    weights,
+    family,
+    images,
+    settings,
+    batch_size=1000,
+    keep_outputs=False,
+    neuron_type=None,
+    prefixes=None,
+    initial_voltages=None,
+):
+    """Run the spiking network on ``images``; the same results as NengoDL's path.
+
+    Parameters
+    ----------
+    weights : Weights
+        Trained parameters.
+    family : str or NeuronFamily
+        Neuron family; its spiking type is used unless ``neuron_type`` is given.
+    images : numpy.ndarray
+        ``(n, 784)`` pixels in [0, 1], held constant over each presentation.
+    settings : SpikeSettings
+        dt (seconds), steps, synapse (lowpass tau in seconds, or None), scale, readout.
+    batch_size : int
+        Images updated together (memory grows as ``batch_size * 128``; with
+        ``keep_outputs``, as ``n * steps * 138``).
+    keep_outputs : bool
+        Keep the output over time and the spike counts (for figures).
+    neuron_type : nengo.neurons.NeuronType, optional
+        Overrides the family's spiking type; must be in `KERNELS`.
+    prefixes : list of int, optional
+        Also score the first ``k`` steps for each ``k``: every image starts from the
+        same state, so this equals separate runs of ``k`` steps.
+    initial_voltages : numpy.ndarray, optional
+        ``(n, 128)`` voltages to start each image from (the thesis' per-image
+        draws); None starts every image from the build's initial state.
+
+    Returns
+    -------
+    nengo_fashion.dl.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
+    """
+    from .dl import SpikingResult, readout
+
+    family = get_family(family)
+    ks = sorted(set(prefixes)) if prefixes else [settings.steps]
+    if ks[-1] > settings.steps or ks[0] < 1:
+        raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
+    net = build_network(
+        weights,
+        family=family,
+        spiking=True,
+        synapse=settings.synapse,
+        scale=settings.scale,
+        neuron_type=neuron_type,
+    )
+    layer = build_hidden(net, settings.dt)
+    kernel = KERNELS.get(type(layer.neuron))
+    if kernel is None:
+        raise NotImplementedError(f"no fast kernel for {type(layer.neuron).__name__}")
+    images = np.asarray(images, dtype=DTYPE)
+    w_in = np.ascontiguousarray(weights.hidden_w.T, dtype=DTYPE)  # (784, 128)
+    w_out = np.ascontiguousarray(weights.output_w.T, dtype=DTYPE)  # (128, 10)
+    b_out = weights.output_b.astype(DTYPE)
+    spike_out = DTYPE(layer.neuron.amplitude / settings.dt)  # output of one spike
+    per_step = keep_outputs or settings.synapse is not None or settings.readout == "last"
+    steps, n, n_hidden = settings.steps, len(images), w_in.shape[1]
+
+    acc = {k: {"logits": [], "per_image": [], "hidden": np.zeros(n_hidden)} for k in ks}
+    outputs, kept_spikes = [], []
+    for start in range(0, n, batch_size):
+        x = images[start : start + batch_size]
+        J = x @ w_in
+        J *= layer.gain
+        J += layer.bias
+        state = {k: np.repeat(v[None, :], len(x), axis=0) for k, v in layer.state.items()}
+        if initial_voltages is not None:
+            state["voltage"][:] = initial_voltages[start : start + len(x)]
+        rec = _Recorder(
+            len(x), steps, ks, w_out, b_out, spike_out, settings, per_step, keep_outputs
+        )
+        kernel(layer.neuron, settings.dt, J, state, steps, rec)
+        for k, a in acc.items():
+            if per_step:
+                a["logits"].append(readout(rec.out[:, :k], settings.readout))
+            else:  # mean readout without a synapse: the mean output, from the counts
+                a["logits"].append((rec.sums[k] * (spike_out / DTYPE(k))) @ w_out + b_out)
+            a["per_image"].append(rec.per_image[:, :k].sum(axis=1))
+            a["hidden"] += rec.sums[k].sum(axis=0)
+        if keep_outputs:
+            outputs.append(rec.out)
+            kept_spikes.append(rec.spikes)
+
+    results = {
+        k: SpikingResult(
+            predictions=np.argmax(np.concatenate(a["logits"]), axis=1),
+            outputs=np.concatenate(outputs)[:, :k] if keep_outputs else None,
+            hidden_spikes=a["hidden"],
+            spikes_per_image=np.concatenate(a["per_image"]).astype(np.float64),
+            settings=dataclasses.replace(settings, steps=k),
+            spikes=np.concatenate(kept_spikes)[:, :k] if keep_outputs else None,
+        )
+        for k, a in acc.items()
+    }
+    return results if prefixes else results[settings.steps]
