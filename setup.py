@@ -38,6 +38,8 @@ EXTRAS = {
         "selenium==4.10.0",
     ],
     "dev": ["black==24.8.0", "ruff==0.6.9"],
+    # --scheduler local|tcp://HOST:PORT: tasks on a Dask cluster (nengo_fashion/tasks.py)
+    "distributed": ["dask[distributed]==2026.8.0"],
 }
 
 setup(

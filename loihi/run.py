@@ -17,10 +17,16 @@ small CPU, without changing what is computed:
   one (`loihi.emulator.vectorized_synapses`; bit-identical outputs, tested).
 
 ``--no-vectorize`` is the straightforward way; ``benchmarks/loihi_emulator.py``
-times both on the same images. ``--processes N`` also cuts the images into N
-contiguous chunks, one emulator per process; each chunk then starts from fresh
-neuron state instead of the state the previous image left, so a few borderline
-predictions can change (the default is one process, one sequence).
+times both on the same images.
+
+Parallel runs cut the images into contiguous chunks, one emulator each, run as
+tasks (`nengo_fashion.tasks`): ``--scheduler local --workers N`` or
+``--scheduler tcp://HOST:PORT`` makes one chunk per worker, ``--processes N``
+makes N chunks (alone, it runs them on a local Dask cluster of N workers, as
+the earlier process pool did; without Dask, one after another). Each chunk
+starts from fresh neuron state instead of the state the previous image left, so
+a few borderline predictions can differ from one sequence (the default); the
+same chunks give the same numbers wherever they run.
 
 It prints and writes ``loihi.json`` (into the run folder, or ``--out``) with the
 top-level keys ``accuracy``, ``n_images``, ``wall_seconds``, ``spikes_per_image``,
@@ -30,10 +36,8 @@ the per-image predictions' digest and the energy estimate's assumptions.
 
 import contextlib
 import hashlib
-import multiprocessing
 import sys
 import time
-from queue import Empty
 
 import numpy as np
 
@@ -43,6 +47,7 @@ from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
@@ -51,9 +56,25 @@ from nengo_fashion.cli import (
 from nengo_fashion.errors import ConfigError, MissingDependencyError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import Progress, make_log
+from nengo_fashion.synops import count as count_synops
+from nengo_fashion.tasks import (
+    INSTALL,
+    DataRef,
+    Task,
+    TaskRunner,
+    have_dask,
+    resolve,
+    single_threaded_blas,
+)
 
 from . import energy, loihi_simulator, nxsdk_available, require_nengo_loihi
-from .mapping import DEFAULT_NEURON, NEURONS, MappingSettings, build_loihi_network, check_family
+from .mapping import (
+    NEURONS,
+    MappingSettings,
+    build_loihi_network,
+    check_family,
+    default_neuron,
+)
 from .resources import resources
 
 FILE_NAME = "loihi.json"
@@ -119,47 +140,128 @@ def simulate(
     return out
 
 
-def _worker(args):
-    weights, family, settings, images, vectorize, seed, queue = args
-    out = simulate(
-        weights, family, settings, images, vectorize=vectorize, seed=seed, on_progress=queue.put
-    )
-    return {k: v for k, v in out.items() if k != "model"}
+def _images(images, rows=None):
+    """An ``(n, 784)`` array from an array, a `Split` or a `DataRef` to one; ``rows`` slices."""
+    images = resolve(images)
+    images = getattr(images, "images", images)
+    return images if rows is None else images[rows[0] : rows[1]]
 
 
-def evaluate(weights, family, settings, images, processes=1, vectorize=True, seed=0, quiet=True):
-    """Simulate ``images`` in ``processes`` contiguous chunks; return merged arrays.
+def summarise(out, skips):
+    """The small part of `simulate`'s result: what accuracies and spike counts need.
 
-    Progress (images done, with an ETA) goes to stderr unless ``quiet``.
+    Returns ``readouts`` ({skip: (n, 10) output averaged over each presentation
+    after ``skip`` steps}), ``hidden_spikes`` and ``input_spikes`` ((n,) per image).
     """
-    chunks = [c for c in np.array_split(np.arange(len(images)), processes) if len(c)]
-    bar = Progress(len(images), "emulator images", quiet=quiet)
-    if len(chunks) == 1:
-        out = simulate(
-            weights,
-            family,
-            settings,
-            images,
-            vectorize=vectorize,
-            seed=seed,
-            on_progress=bar.update,
-        )
-        parts = [{k: v for k, v in out.items() if k != "model"}]
-    else:
-        # spawn: TensorFlow (imported by nengo-loihi through nengo-dl) is not fork-safe
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Manager() as manager, ctx.Pool(len(chunks)) as pool:
-            queue = manager.Queue()
-            jobs = [(weights, family, settings, images[c], vectorize, seed, queue) for c in chunks]
-            result = pool.map_async(_worker, jobs)
-            while not result.ready() or not queue.empty():
-                try:
-                    bar.update(n=queue.get(timeout=0.2))
-                except Empty:
-                    pass
-            parts = result.get()
-    bar.close()
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    outputs = out["outputs"]
+    return {
+        "readouts": {k: outputs[:, k:].mean(axis=1) for k in skips},
+        "hidden_spikes": out["hidden_spikes"],
+        "input_spikes": out["input_spikes"],
+    }
+
+
+def emulate_chunk(
+    weights, family, settings, images, skips, vectorize=True, seed=0, rows=None, resources=False
+):
+    """One emulator over a chunk of images (a task); returns `summarise`'s small arrays.
+
+    ``images`` is an array, or a `DataRef` to a split whose ``rows`` (start, stop) are
+    the chunk (the worker reads them from its own disk). ``resources=True`` also
+    returns `model_resources` (so that a distributed run needs nengo-loihi only on
+    the workers).
+    """
+    out = simulate(weights, family, settings, _images(images, rows), vectorize=vectorize, seed=seed)
+    result = summarise(out, skips)
+    if resources:
+        result["resources"] = model_resources(weights, family, settings)
+    return result
+
+
+def evaluate(
+    weights,
+    family,
+    settings,
+    images,
+    processes=1,
+    vectorize=True,
+    seed=0,
+    quiet=True,
+    skips=(0,),
+    runner=None,
+    resources=False,
+):
+    """Simulate ``images`` in ``processes`` contiguous chunks; return merged small arrays.
+
+    Parameters
+    ----------
+    images : numpy.ndarray or nengo_fashion.tasks.DataRef
+        ``(n, 784)`` images, or a reference to a split (workers then read the
+        images from their own disk).
+    processes : int
+        Contiguous chunks, one emulator each (fresh neuron state at each chunk's
+        start); 1: one sequence.
+    skips : sequence of int
+        Readout skips (steps) to return the averaged output for.
+    runner : nengo_fashion.tasks.TaskRunner, optional
+        Runs the chunks (default: one after another, here).
+    resources : bool
+        Also return ``resources`` (`model_resources`), computed with the first chunk.
+
+    Returns
+    -------
+    dict
+        ``readouts`` ({skip: (n, 10)}), ``hidden_spikes`` and ``input_spikes`` ((n,)),
+        see `summarise`. Progress (images done) goes to stderr unless ``quiet``.
+    """
+    runner = runner or TaskRunner(quiet=quiet)
+    skips = sorted(set(skips))
+    n = len(images)
+    chunks = [c for c in np.array_split(np.arange(n), processes) if len(c)]
+    if runner.serial and len(chunks) == 1:  # one sequence here: progress per 250 images
+        with Progress(n, "emulator images", quiet=quiet) as bar, single_threaded_blas():
+            out = simulate(
+                weights,
+                family,
+                settings,
+                _images(images),
+                vectorize=vectorize,
+                seed=seed,
+                on_progress=bar.update,
+            )
+        result = summarise(out, skips)
+        if resources:
+            result["resources"] = model_resources(weights, family, settings)
+        return result
+    common = dict(
+        weights=runner.share(weights),
+        family=family,
+        settings=settings,
+        skips=skips,
+        vectorize=vectorize,
+        seed=seed,
+    )
+    tasks = []
+    for i, c in enumerate(chunks):
+        lo, hi = int(c[0]), int(c[-1]) + 1
+        if isinstance(images, DataRef):
+            chunk = dict(images=images, rows=(lo, hi))
+        else:
+            chunk = dict(images=images[lo:hi])
+        chunk["resources"] = resources and i == 0
+        tasks.append(Task(f"chunk-{i}", emulate_chunk, dict(common, **chunk), size=hi - lo))
+    results = runner.run(
+        tasks, "emulator images", label=lambda t, r: f"{t.key}: {len(r['hidden_spikes'])} images"
+    )
+    parts = [results[t.key] for t in tasks]
+    merged = {
+        "readouts": {k: np.concatenate([p["readouts"][k] for p in parts]) for k in skips},
+        "hidden_spikes": np.concatenate([p["hidden_spikes"] for p in parts]),
+        "input_spikes": np.concatenate([p["input_spikes"] for p in parts]),
+    }
+    if resources:
+        merged["resources"] = parts[0]["resources"]
+    return merged
 
 
 def predictions(outputs, skip=0):
@@ -199,15 +301,22 @@ def run_loihi(
     seed=0,
     log=print,
     quiet=True,
+    runner=None,
 ):
     """Evaluate a run on the emulator and write ``<out>/loihi.json``; return its dict.
 
     ``out`` is a folder (default: the run folder), checked before anything runs.
-    Progress goes to stderr unless ``quiet``.
+    Progress goes to stderr unless ``quiet``. ``processes`` is the number of
+    contiguous chunks (default: 1, or one per worker of a distributed ``runner``);
+    ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs them.
     """
     if n_images is not None and n_images < 1:
         raise ConfigError(f"--n-images must be >= 1, got {n_images}")
-    require_nengo_loihi()
+    runner = runner or TaskRunner(quiet=quiet)
+    if target == "loihi":  # one board, one sequence
+        processes, vectorize, runner = 1, False, TaskRunner(quiet=quiet)
+    if runner.serial:  # else only the workers need nengo-loihi (and TensorFlow)
+        require_nengo_loihi()
     if target == "loihi" and not nxsdk_available():
         raise MissingDependencyError(
             "--target loihi needs Intel's NxSDK and a Loihi board, and NxSDK is not "
@@ -217,23 +326,37 @@ def run_loihi(
     path = prepare_out_dir(out or run.path) / FILE_NAME
     family = run.config.neuron
     settings = settings or MappingSettings(
-        neuron=DEFAULT_NEURON[family], scale=run.config.spiking.scale
+        neuron=default_neuron(family), scale=run.config.spiking.scale
     )
     check_family(settings, family)
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     s = dataset.split(split).subset(n_images)
-    processes = processes or 1
-    if target == "loihi":
-        processes, vectorize = 1, False
+    processes = processes or runner.n_workers
     log(
         f"{run.path}: {family} run, {settings.neuron} on the {target} target, {len(s)} {split} "
-        f"images, {settings.steps} steps each, {processes} process(es)"
+        f"images, {settings.steps} steps each, {processes} chunk(s), {runner.describe()}"
     )
-    res = model_resources(run.weights, family, settings)
+    # distributed: the first chunk's worker builds the model for the resource count
+    res = model_resources(run.weights, family, settings) if runner.serial else None
+    skips = sorted({0, settings.steps // 4, settings.steps // 2, settings.skip})
+    images = DataRef(dataset, data_dir).subset(split, n_images)
     start = time.time()
-    sim = evaluate(run.weights, family, settings, s.images, processes, vectorize, seed, quiet)
+    sim = evaluate(
+        run.weights,
+        family,
+        settings,
+        images,
+        processes,
+        vectorize,
+        seed,
+        quiet,
+        skips=skips,
+        runner=runner,
+        resources=res is None,
+    )
     wall = time.time() - start
-    preds = predictions(sim["outputs"], settings.skip)
+    res = res or sim["resources"]
+    preds = sim["readouts"][settings.skip].argmax(axis=1)
     acc = float(np.mean(preds == s.labels))
     spikes = float(sim["hidden_spikes"].mean())
     input_spikes = float(sim["input_spikes"].mean())
@@ -253,14 +376,22 @@ def run_loihi(
         "resources": res,
         "energy_per_image_j": est["loihi"]["energy_j"],
         "energy": est,
+        # synops_per_image, dense_macs_per_image, synops_ratio, steps: counted from the
+        # simulated spikes by the one counter that the energy estimate also uses
+        **count_synops(input_spikes, spikes, settings.steps),
         "settings": dict(
-            settings.asdict(), target=target, processes=processes, vectorize=vectorize, seed=seed
+            settings.asdict(),
+            target=target,
+            processes=processes,
+            vectorize=vectorize,
+            seed=seed,
+            scheduler=runner.describe(),
+            workers=runner.n_workers,
         ),
         "confusion_matrix": confusion_matrix(s.labels, preds).tolist(),
         "predictions_sha1": hashlib.sha1(preds.astype(np.int8).tobytes()).hexdigest(),
         "accuracy_by_skip": {
-            str(k): float(np.mean(predictions(sim["outputs"], k) == s.labels))
-            for k in sorted({0, settings.steps // 4, settings.steps // 2, settings.skip})
+            str(k): float(np.mean(sim["readouts"][k].argmax(axis=1) == s.labels)) for k in skips
         },
         "run": str(run.path),
         "nengo_dl_spiking_test_acc": run.results.get("spiking_test_acc"),
@@ -313,8 +444,10 @@ def make_parser():
     p.add_argument(
         "--processes",
         type=positive_int,
-        default=1,
-        help="emulators in parallel on contiguous chunks (default 1: one sequence)",
+        default=None,
+        help="contiguous chunks of images, one emulator each, each from fresh neuron state "
+        "(default: 1, one sequence; with --scheduler, one per worker); alone, N > 1 runs them "
+        "on a local Dask cluster of N workers",
     )
     p.add_argument(
         "--vectorize",
@@ -332,6 +465,7 @@ def make_parser():
     p.add_argument("--seed", type=int, default=0)
     add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
+    add_scheduler_args(p)
     return p
 
 
@@ -341,7 +475,7 @@ def main(argv=None):
     def run():
         r = load_run(args.run)
         settings = MappingSettings(
-            neuron=args.neuron or DEFAULT_NEURON[r.config.neuron],
+            neuron=args.neuron or default_neuron(r.config.neuron),
             presentation_time=args.presentation_time,
             dt=args.dt,
             scale=args.scale or r.config.spiking.scale,
@@ -350,20 +484,29 @@ def main(argv=None):
             skip=args.skip,
             block_size=args.block_size,
         )
-        run_loihi(
-            args.run,
-            settings,
-            args.n_images,
-            args.split,
-            args.processes,
-            args.vectorize,
-            args.target,
-            args.out,
-            args.data_dir,
-            args.seed,
-            log=make_log(args.quiet),
-            quiet=args.quiet,
-        )
+        log = make_log(args.quiet)
+        scheduler, workers = args.scheduler, args.workers
+        if scheduler is None and workers is None and (args.processes or 1) > 1:
+            if have_dask():  # --processes N alone: N local workers, as the process pool was
+                scheduler, workers = "local", args.processes
+            else:
+                log(f"Dask is not installed ({INSTALL}): the chunks run one after another")
+        with TaskRunner(scheduler, workers, quiet=args.quiet, log=log) as runner:
+            run_loihi(
+                args.run,
+                settings,
+                args.n_images,
+                args.split,
+                args.processes,
+                args.vectorize,
+                args.target,
+                args.out,
+                args.data_dir,
+                args.seed,
+                log=log,
+                quiet=args.quiet,
+                runner=runner,
+            )
 
     return run_cli(run)
 

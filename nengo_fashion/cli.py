@@ -136,6 +136,44 @@ def spike_settings(args, base):
     return SpikeSettings(**values)
 
 
+def scheduler_address(text):
+    """argparse type: ``local`` or ``tcp://HOST:PORT`` (a Dask scheduler)."""
+    from .tasks import check_scheduler
+
+    try:
+        return check_scheduler(text)
+    except NengoFashionError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def add_scheduler_args(parser):
+    """``--scheduler`` and ``--workers``: where a command's independent tasks run.
+
+    Without ``--scheduler`` the tasks run one after another in this process (no Dask
+    needed); see `nengo_fashion.tasks.TaskRunner` and ``docs/distributed.md``.
+    """
+    g = parser.add_argument_group(
+        "distributed (Dask)", "run the independent tasks in parallel (default: one after another)"
+    )
+    g.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        default=None,
+        metavar="local|tcp://HOST:PORT",
+        help="'local': a Dask cluster on this machine (127.0.0.1) with --workers processes; "
+        "tcp://HOST:PORT: an existing cluster ('dask scheduler' + 'dask worker'); needs "
+        'pip install -e ".[distributed]"',
+    )
+    g.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes of --scheduler local, one thread each (default: the number of "
+        "cores); alone, it implies --scheduler local",
+    )
+    return g
+
+
 def run_cli(func):
     """Call ``func()``; turn a user error into one line on stderr and exit code 2."""
     try:

@@ -202,13 +202,15 @@ class TrainConfig:
     def default_spiking(self):
         """The spiking setting reported for this run unless one is given.
 
-        Plain rate training: dt = 1 ms, 30 steps, the family's ``default_scale``.
+        Plain rate training: dt = 1 ms, the family's ``default_steps`` (30, or the
+        levels of a QCFS family) and ``default_scale``.
         A thesis variant: its own training dt, steps and synapse, scale 1.
         """
         if self.variant == "none":
             from .network import get_family
 
-            return SpikeSettings(scale=get_family(self.neuron).default_scale)
+            family = get_family(self.neuron)
+            return SpikeSettings(scale=family.default_scale, steps=family.default_steps)
         return SpikeSettings(
             dt=self.train_dt if self.train_steps > 1 else 0.01,
             steps=self.train_steps if self.train_steps > 1 else 10,

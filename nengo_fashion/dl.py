@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 
 from .config import SpikeSettings
-from .network import N_HIDDEN, build_network, get_family
+from .network import N_HIDDEN, build_network, get_family, install_nengo_dl_builders
 from .quiet import import_nengo_dl  # noqa: F401 (part of this module's API)
 from .thesis_spiking import resolve_initial_voltages, set_initial_voltages
 
@@ -29,6 +29,7 @@ def make_simulator(net, minibatch_size, dt=0.001, use_loop=True):
         False builds a single-step graph (faster rate training, 1 step only).
     """
     nengo_dl = import_nengo_dl()
+    install_nengo_dl_builders()
     with net:
         nengo_dl.configure_settings(stateful=False, use_loop=use_loop)
     return nengo_dl.Simulator(net, dt=dt, minibatch_size=minibatch_size, progress_bar=False)

@@ -24,6 +24,8 @@ runs in NengoDL.
 """
 
 import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import nengo
 import numpy as np
@@ -33,27 +35,43 @@ from .network import build_network, get_family
 DTYPE = np.float32
 
 
-def _relu_kernel(neuron, dt, J, state, steps, on_step):
+def _relu_kernel(neuron, dt, J, state, steps, rec):
     """`nengo.SpikingRectifiedLinear`, Nengo's update in place: ``v += max(J, 0) dt``,
-    ``n = floor(v)``, ``v -= n`` (several spikes per step possible)."""
+    ``n = floor(v)``, ``v -= n`` (several spikes per step possible).
+
+    When only the spike totals are needed (no output per step), they are not summed
+    step by step: with a constant drive ``d``, the spikes of the first ``k`` steps
+    are ``v0 + k d - v_k`` (each ``v -= n`` subtracts an integer from a float32 below
+    2**24, which is exact; only ``v += d`` rounds, by far less than half a spike over
+    any run), so ``rint`` of it is the exact count.
+    """
     voltage = state["voltage"]
     drive = np.maximum(J, DTYPE(0)) * DTYPE(dt)  # the same every step: the input is constant
     n_spikes = np.empty_like(voltage)
+    if rec.per_step:
+        for t in range(steps):
+            voltage += drive
+            np.floor(voltage, out=n_spikes)
+            voltage -= n_spikes
+            rec(t, n_spikes)
+        return
+    v0, drive64 = voltage.astype(np.float64), drive.astype(np.float64)
     for t in range(steps):
         voltage += drive
         np.floor(voltage, out=n_spikes)
         voltage -= n_spikes
-        on_step(t, n_spikes)
+        if t + 1 in rec.ks:
+            rec.checkpoint(t + 1, np.rint(v0 + (t + 1) * drive64 - voltage).astype(DTYPE))
 
 
-def _nengo_step_kernel(neuron, dt, J, state, steps, on_step):
+def _nengo_step_kernel(neuron, dt, J, state, steps, rec):
     """Any neuron type whose Nengo ``step`` is elementwise (e.g. `nengo.LIF`), run by
     Nengo's own ``step`` on ``(images, neurons)`` arrays."""
     output = np.zeros_like(J)
     to_count = DTYPE(dt / neuron.amplitude)
     for t in range(steps):
         neuron.step(dt, J, output, **state)
-        on_step(t, np.rint(output * to_count))
+        rec(t, np.rint(output * to_count))
 
 
 KERNELS = {
@@ -93,7 +111,9 @@ def build_hidden(net, dt):
     NengoDL starts every minibatch from, since NengoDL builds with Nengo's builder.
     """
     model = nengo.builder.Model(dt=dt)
-    model.build(net)
+    # the ensemble alone, with the seed the whole network's build would give it
+    nengo.builder.network.seed_network(net, model.seeds, model.seeded)
+    model.build(net.hidden)
     built = model.params[net.hidden]
     signals = model.sig[net.hidden.neurons]
     names = net.hidden.neuron_type.state
@@ -124,7 +144,6 @@ class _Recorder:
         self.w_out, self.b_out, self.spike_out = w_out, b_out, spike_out
         self.ks = set(ks)
         self.counts = np.zeros((m, n_hidden), dtype=DTYPE)  # spikes so far
-        self.per_image = np.zeros((m, steps), dtype=DTYPE)
         self.sums = {}  # k -> spike counts over the first k steps
         self.per_step = per_step
         self.out = np.empty((m, steps, n_out), dtype=DTYPE) if per_step else None
@@ -135,11 +154,15 @@ class _Recorder:
             self.filtered = np.zeros((m, n_out), dtype=DTYPE)
         self.dt = settings.dt
 
+    def checkpoint(self, k, counts):
+        """The spike counts of the first ``k`` steps, ``(images, neurons)``."""
+        self.sums[k] = counts
+
     def __call__(self, t, n_spikes):
+        """The spike counts of step ``t`` (0-based)."""
         self.counts += n_spikes
-        self.per_image[:, t] = n_spikes.sum(axis=1)
         if t + 1 in self.ks:
-            self.sums[t + 1] = self.counts.copy()
+            self.checkpoint(t + 1, self.counts.copy())
         if self.per_step:
             y = (n_spikes * self.spike_out) @ self.w_out + self.b_out
             if self.filter is None:
@@ -156,11 +179,12 @@ def run_spiking(
     family,
     images,
     settings,
-    batch_size=1000,
+    batch_size=250,
     keep_outputs=False,
     neuron_type=None,
     prefixes=None,
     initial_voltages=None,
+    threads=None,
 ):
     """Run the spiking network on ``images``; the same results as NengoDL's path.
 
@@ -187,6 +211,8 @@ def run_spiking(
     initial_voltages : numpy.ndarray, optional
         ``(n, 128)`` voltages to start each image from (the thesis' per-image
         draws); None starts every image from the build's initial state.
+    threads : int, optional
+        Blocks of images simulated at once (default: the number of CPUs).
 
     Returns
     -------
@@ -216,11 +242,10 @@ def run_spiking(
     b_out = weights.output_b.astype(DTYPE)
     spike_out = DTYPE(layer.neuron.amplitude / settings.dt)  # output of one spike
     per_step = keep_outputs or settings.synapse is not None or settings.readout == "last"
-    steps, n, n_hidden = settings.steps, len(images), w_in.shape[1]
+    steps, n = settings.steps, len(images)
 
-    acc = {k: {"logits": [], "per_image": [], "hidden": np.zeros(n_hidden)} for k in ks}
-    outputs, kept_spikes = [], []
-    for start in range(0, n, batch_size):
+    def block(start):
+        """Simulate images ``start:start + batch_size``; return their recorder."""
         x = images[start : start + batch_size]
         J = x @ w_in
         J *= layer.gain
@@ -232,26 +257,26 @@ def run_spiking(
             len(x), steps, ks, w_out, b_out, spike_out, settings, per_step, keep_outputs
         )
         kernel(layer.neuron, settings.dt, J, state, steps, rec)
-        for k, a in acc.items():
-            if per_step:
-                a["logits"].append(readout(rec.out[:, :k], settings.readout))
-            else:  # mean readout without a synapse: the mean output, from the counts
-                a["logits"].append((rec.sums[k] * (spike_out / DTYPE(k))) @ w_out + b_out)
-            a["per_image"].append(rec.per_image[:, :k].sum(axis=1))
-            a["hidden"] += rec.sums[k].sum(axis=0)
-        if keep_outputs:
-            outputs.append(rec.out)
-            kept_spikes.append(rec.spikes)
+        return rec
 
-    results = {
-        k: SpikingResult(
-            predictions=np.argmax(np.concatenate(a["logits"]), axis=1),
-            outputs=np.concatenate(outputs)[:, :k] if keep_outputs else None,
-            hidden_spikes=a["hidden"],
-            spikes_per_image=np.concatenate(a["per_image"]).astype(np.float64),
+    # numpy releases the GIL in its array operations: blocks run on all cores
+    starts = range(0, n, batch_size)
+    with ThreadPoolExecutor(max_workers=min(threads or os.cpu_count() or 1, len(starts))) as pool:
+        recs = list(pool.map(block, starts))
+
+    results = {}
+    for k in ks:
+        if per_step:
+            logits = [readout(rec.out[:, :k], settings.readout) for rec in recs]
+        else:  # mean readout without a synapse: the mean output, from the counts
+            logits = [(rec.sums[k] * (spike_out / DTYPE(k))) @ w_out + b_out for rec in recs]
+        counts = np.concatenate([rec.sums[k] for rec in recs])
+        results[k] = SpikingResult(
+            predictions=np.argmax(np.concatenate(logits), axis=1),
+            outputs=np.concatenate([rec.out for rec in recs])[:, :k] if keep_outputs else None,
+            hidden_spikes=counts.sum(axis=0, dtype=np.float64),
+            spikes_per_image=counts.sum(axis=1, dtype=np.float64),
             settings=dataclasses.replace(settings, steps=k),
-            spikes=np.concatenate(kept_spikes)[:, :k] if keep_outputs else None,
+            spikes=np.concatenate([rec.spikes for rec in recs])[:, :k] if keep_outputs else None,
         )
-        for k, a in acc.items()
-    }
     return results if prefixes else results[settings.steps]

@@ -54,6 +54,12 @@ class NeuronFamily:
         ReLU activations near 1 "Hz" need a scale of about 100 to spike usefully).
     params : tuple of (str, value)
         Other parameters of both neuron types, e.g. ``(("tau_ref", 0.0),)``.
+    default_steps : int
+        Timesteps of the spiking swap reported by ``train`` (30; the few-step QCFS
+        families use their number of levels).
+    nengo_dl_builders : callable, optional
+        Registers NengoDL builders for the family's own neuron types; called before
+        every NengoDL simulator is made.
     """
 
     name: str
@@ -62,6 +68,8 @@ class NeuronFamily:
     amplitude: float = 1.0
     default_scale: float = 1.0
     params: tuple = ()
+    default_steps: int = 30
+    nengo_dl_builders: object = None
 
     def neuron_type(self, spiking=False, scale=1.0):
         """An instance for rate (``spiking=False``) or spiking use at a rate ``scale``."""
@@ -324,3 +332,14 @@ def build_network(
     net.spiking = spiking
     net.scale = scale
     return net
+
+
+def install_nengo_dl_builders():
+    """Register the NengoDL builders of every family that brings its own neuron types."""
+    for family in FAMILIES.values():
+        if family.nengo_dl_builders is not None:
+            family.nengo_dl_builders()
+
+
+# the few-step QCFS families (qcfs4, qcfs8, qcfs16) register themselves
+from . import qcfs  # noqa: E402, F401

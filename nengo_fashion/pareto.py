@@ -14,7 +14,8 @@ Usage::
    there, with a Pareto plot: test accuracy against steps, marker area by
    spikes per image, the chosen point circled.
 
-Writes ``pareto.json`` and ``pareto.png``.
+Writes ``pareto.json`` and ``pareto.png``. The sweeps' simulations are tasks
+(`nengo_fashion.tasks`): ``--scheduler`` runs them on a Dask cluster.
 """
 
 import sys
@@ -29,6 +30,7 @@ from .cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
@@ -37,6 +39,7 @@ from .cli import (
 from .evaluate import evaluate_rate, load_run
 from .progress import make_log
 from .sweep import grid, sweep
+from .tasks import DataRef, runner_from_args
 
 SETTING_KEYS = ("dt", "steps", "synapse", "scale", "readout")
 
@@ -102,10 +105,13 @@ def run_pareto(
     n_images=None,
     log=print,
     quiet=False,
+    runner=None,
 ):
     """Choose on validation, report on test; write and return ``pareto.json``'s dict.
 
     ``out`` (default ``results/pareto/<run name>``) is checked before anything runs.
+    ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs the two
+    sweeps' simulations; its workers read the images from their own disk.
     """
     run = load_run(run_dir)
     out = prepare_out_dir(out or Path("results") / "pareto" / run.path.name)
@@ -115,11 +121,16 @@ def run_pareto(
     settings = grid([dt], steps, synapses, scales)
     rate_val = evaluate_rate(run.weights, family, val)["accuracy"]
     rate_test = evaluate_rate(run.weights, family, test)["accuracy"]
+    ref = DataRef(dataset, data_dir)
     log(f"{run.path}: choosing on validation (rate net {rate_val:.2%})")
-    val_points, _ = sweep(run.weights, family, val, settings, quiet=quiet)
+    val_points, _ = sweep(
+        run.weights, family, ref.subset("val", n_images), settings, quiet=quiet, runner=runner
+    )
     chosen = select(val_points, rate_val, tolerance, max_steps)
     log(f"reporting on test (rate net {rate_test:.2%})")
-    test_points, _ = sweep(run.weights, family, test, settings, quiet=quiet)
+    test_points, _ = sweep(
+        run.weights, family, ref.subset("test", n_images), settings, quiet=quiet, runner=runner
+    )
     chosen_test = None
     if chosen is not None:
         key = tuple(chosen[k] for k in SETTING_KEYS)
@@ -177,6 +188,7 @@ def main(argv=None):
     p.add_argument("--n-images", type=positive_int, default=None)
     add_output_args(p, "results/pareto/<run name>", "pareto.json and pareto.png")
     add_data_args(p, n_val=False)
+    add_scheduler_args(p)
     args = p.parse_args(argv)
 
     def run():
@@ -184,20 +196,23 @@ def main(argv=None):
             [30.0, 100.0, 300.0] if load_run(args.run).config.neuron == "relu" else [1.0, 2.0, 4.0]
         )
         synapses = [None if s == NO_SYNAPSE else s for s in args.synapse]
-        run_pareto(
-            args.run,
-            args.dt,
-            args.steps,
-            synapses,
-            scales,
-            args.out,
-            args.tolerance,
-            args.max_steps,
-            args.data_dir,
-            args.n_images,
-            log=make_log(args.quiet),
-            quiet=args.quiet,
-        )
+        log = make_log(args.quiet)
+        with runner_from_args(args, log) as runner:
+            run_pareto(
+                args.run,
+                args.dt,
+                args.steps,
+                synapses,
+                scales,
+                args.out,
+                args.tolerance,
+                args.max_steps,
+                args.data_dir,
+                args.n_images,
+                log=log,
+                quiet=args.quiet,
+                runner=runner,
+            )
 
     return run_cli(run)
 

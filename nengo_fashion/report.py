@@ -94,14 +94,33 @@ def train_speed_table(results_dir):
     r = _load(Path(results_dir) / "train_speed.json")
     if r is None:
         return "(no results/train_speed.json yet)"
+    what = {
+        "nengo_dl": "NengoDL `Simulator.fit`, one Keras call per minibatch (before)",
+        "keras": "Keras `Model.fit`",
+        "train": "`python -m nengo_fashion.train` (`fit`: validation, determinism included)",
+        "pytorch": "PyTorch eager",
+    }
+    per_epoch = r["seconds_per_epoch"]
     rows = [
-        (k, f"{r['seconds_per_epoch'][k]:.2f}", f"{r['n_images'] / r['seconds_per_epoch'][k]:.0f}")
-        for k in ("keras", "nengo_dl")
+        (what.get(k, k), f"{per_epoch[k]:.2f}", f"{r['n_images'] / per_epoch[k]:.0f}")
+        for k in sorted(per_epoch, key=per_epoch.get)
     ]
-    return _md(("framework", "s / epoch", "images / s"), rows) + (
-        f"\n\nRatio NengoDL / Keras: **{r['ratio']:.2f}x** ({r['n_images']} images, batch "
-        f"{r['batch_size']}, {r['epochs']} epochs, {r['cpus']} CPUs, TensorFlow {r['tensorflow']})."
+    text = _md(("framework", "s / epoch", "images / s"), rows) + (
+        f"\n\n{r['n_images']} images, batch {r['batch_size']}, best of {r['epochs']} epochs, "
+        f"{r['cpus']} CPUs, TensorFlow {r['tensorflow']}"
+        + (f", PyTorch {r['torch']}" if r.get("torch") else "")
+        + "."
     )
+    scoring = r.get("train_validation_scoring_seconds")
+    if isinstance(scoring, dict):
+        text += (
+            f" Scoring the 5,000 validation images after an epoch: {scoring['numpy']:.3f} s "
+            f"with the numpy forward pass `train` uses, {scoring['nengo_dl']:.3f} s with "
+            "NengoDL's prediction."
+        )
+    if "pytorch" in per_epoch and "train" in per_epoch:
+        text += f" `train` / PyTorch: **{per_epoch['train'] / per_epoch['pytorch']:.2f}x**."
+    return text
 
 
 @table("recipe_search")
@@ -198,7 +217,7 @@ def dt_table(results_dir):
 def voltage_draws_table(results_dir):
     """Spread of the dt study's test accuracy over draws of the initial voltages."""
     r = _load(Path(results_dir) / "reproduce" / "reproduce.json")
-    if r is None or "voltage_draws" not in r:
+    if r is None or not r.get("voltage_draws"):
         return "(run python -m nengo_fashion.reproduce)"
     draws = r["voltage_draws"]
     rows = []
@@ -350,6 +369,9 @@ def loihi_table(results_dir):
                 _pct(r["rate_test_acc"]),
                 f"{r['wall_seconds']:.0f}",
                 f"{r['spikes_per_image']:.0f}",
+                f"{r['input_spikes_per_image']:.0f}",
+                f"{r['synops_per_image']:,.0f}" if "synops_per_image" in r else "–",
+                f"{r['synops_ratio']:.2f}x" if "synops_ratio" in r else "–",
                 f"{res['cores']} / {res['compartments']} / {res['in_axons']} / "
                 f"{res['synapse_bits']}",
                 f"{e['loihi']['energy_j'] * 1e6:.2f}",
@@ -369,6 +391,9 @@ def loihi_table(results_dir):
             "rate %",
             "wall s",
             "hidden spikes per image",
+            "input spikes per image",
+            "synops per image",
+            "synops / dense MACs (101,632)",
             "cores / compartments / in-axons / synapse bits",
             "Loihi uJ per image (estimate)",
             "rate net uJ per image (estimate)",
@@ -380,30 +405,132 @@ def loihi_table(results_dir):
 @table("spiking_inference")
 def spiking_inference_table(results_dir):
     r = _load(Path(results_dir) / "spiking_inference.json")
-    if r is None:
-        return "(no results/spiking_inference.json yet)"
+    if r is None or "rows" not in r or "engine" not in r["rows"][0]:
+        return "(run python benchmarks/spiking_inference.py --json results/spiking_inference.json)"
     rows = [
         (
+            row["engine"],
             row["steps"],
-            f"{row['seconds']:.2f}",
+            f"{row['seconds']:.3f}",
             f"{row['images_per_s']:.0f}",
-            f"{row['floor_seconds']:.3f}",
+            f"{row['floor_seconds']:.4f}",
             f"{row['ratio']:.1f}x",
+            _pct(row["accuracy"]),
         )
         for row in r["rows"]
     ]
-    return _md(
+    table = _md(
         (
+            "engine",
             "steps",
             "seconds (10,000 images)",
             "images / s",
             "arithmetic floor (s)",
             "measured / floor",
+            "accuracy %",
         ),
         rows,
-    ) + (
-        f"\n\nFloor: {r['macs_per_image_step']} MACs per image per step at the measured "
-        f"{r['matmul_macs_per_s'] / 1e9:.1f} GMAC/s ({r['cpus']} CPUs)."
+    )
+    return table + (
+        f"\n\nFloor: {r['input_macs_per_image']} MACs per image for the input product (once: "
+        f"the input is constant) plus {r['output_macs_per_image_step']} per step for the output "
+        f"product, at the measured {r['matmul_macs_per_s'] / 1e9:.1f} GMAC/s ({r['cpus']} CPUs). "
+        f"Peak memory of a {r['sweep_point_steps']}-step sweep point on the whole test set: "
+        f"{r['sweep_point_peak_bytes'] / 2**20:.0f} MiB."
+    )
+
+
+@table("distributed")
+def distributed_table(results_dir):
+    """``benchmarks/distributed.py``: serial against 2 workers, measured."""
+    r = _load(Path(results_dir) / "distributed.json")
+    if r is None:
+        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+    s, e = r["search"], r["emulator"]
+    rows = [
+        (
+            f"search: {len(s['candidates'])} candidates x {max(s['epochs'].values())} epochs",
+            f"{s['serial_s']:.1f} s",
+            f"{s['local_cluster_s']:.1f} s ({s['speedup_local_cluster']:.2f}x)",
+            f"{s['running_cluster_s']:.1f} s ({s['speedup_running_cluster']:.2f}x)",
+            f">= {s['target_speedup']:g}x",
+        ),
+        (
+            f"emulator: {e['n_images']:,} test images, `{Path(e['run']).name}`",
+            f"{e['one_worker_s']:.1f} s",
+            f"{e['local_cluster_s']:.1f} s",
+            f"{e['running_cluster_s']:.1f} s",
+            f"<= {e['target_s']:g} s",
+        ),
+    ]
+    header = (
+        "work (whole command)",
+        "serial",
+        f"`--scheduler local --workers {r['workers']}`",
+        f"running {r['workers']}-worker cluster (`--scheduler tcp://...`)",
+        "target",
+    )
+    return _md(header, rows) + (
+        f"\n\nOn {r['cpus']} CPUs. The search's validation accuracies were "
+        + ("identical all three ways" if s["identical_val_acc"] else "NOT identical")
+        + "; the emulator's accuracy was "
+        + f"{_pct(e['accuracy']['one_sequence'])} % in one sequence and "
+        f"{_pct(e['accuracy']['chunks'])} % in {r['workers']} chunks."
+    )
+
+
+@table("distributed_estimate")
+def distributed_estimate_table(results_dir):
+    r = _load(Path(results_dir) / "distributed.json")
+    if r is None:
+        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+    est = r["estimates"]
+    names = {
+        "small_search_4x2_epochs_s": "small search, 4 candidates x 2 epochs",
+        "full_search_11_candidates_s": "full recipe search, 11 candidates",
+        "seeds_best_relu_3_seeds_s": "`seeds --recipe best --seeds 0 1 2`",
+        "emulator_10000_images_s": "emulator, 10,000 test images",
+    }
+    workers = ("1", "2", "8", "32")
+    rows = [
+        (label,) + tuple(f"{est[key][n]:.0f} s" for n in workers) for key, label in names.items()
+    ]
+    header = tuple(f"{n} worker{'s' if n != '1' else ''}" for n in workers)
+    return _md(("estimate (not measured)",) + header, rows)
+
+
+@table("peers")
+def peers_table(results_dir):
+    r = _load(Path(results_dir) / "peers.json")
+    if r is None:
+        return "(run python benchmarks/peers.py --json results/peers.json)"
+    names = {
+        "nengo_fashion": "this project (`run_spiking`: the numpy executor)",
+        "nengo_dl": 'NengoDL, the reference (`engine="nengo_dl"`)',
+        "torch_loop": "a plain PyTorch loop (input current once, then the IF updates)",
+        "norse": "Norse 1.1.0, the network imported from NIR",
+        "sinabs": "sinabs 3.1.3, the network imported from NIR",
+    }
+    rows = [
+        (
+            names.get(k, k),
+            f"{t:.3f}",
+            _pct(r["accuracy"][k]),
+            f"{r['agreement_with_nengo_dl'][k] * 100:.2f}",
+        )
+        for k, t in sorted(r["seconds"].items(), key=lambda kv: kv[1])
+    ]
+    w = r["work"]
+    table = _md(("simulator", "seconds", "accuracy %", "same predictions as NengoDL %"), rows)
+    ratio = r.get("ratio_to_fastest_peer")
+    return table + (
+        f"\n\nWork: `{w['run']}`, {w['n_images']} test images x {w['steps']} steps of "
+        f"{w['dt'] * 1000:g} ms, best of {w['repeats']}, {w['cpus']} CPUs."
+        + (
+            f" This project / fastest peer ({r['fastest_peer']}): **{ratio:.2f}x**."
+            if ratio
+            else ""
+        )
     )
 
 

@@ -4,24 +4,42 @@ Usage::
 
     python -m nengo_fashion.search                       # writes results/recipe_search.json
     python -m nengo_fashion.search --epochs-scale 0.1 --out runs/quick   # a quick look
+    python -m nengo_fashion.search --scheduler local --workers 2   # candidates in parallel
 
 Each candidate is the thesis recipe with a few changes (epochs, batch size,
 learning-rate schedule, shuffling, weight decay, flip augmentation). Every one is
 trained on the 55,000 training images and scored by its validation accuracy
 after the last epoch. The winner is what ``config.RECIPES["best"]`` holds; a test
 checks that the two agree.
+
+Each candidate is a task (`nengo_fashion.tasks`): ``--scheduler`` trains them in
+parallel on a Dask cluster, with the same numbers as one after another. Each
+finished candidate is kept, with its configuration, in ``<out>/recipe_search_tasks/``;
+the same command started again after an interruption trains only the missing
+ones (``--fresh`` trains all again).
 """
 
+import shutil
 import sys
 import time
 
 from . import data as data_mod
 from .atomic import prepare_out_dir, read_json, write_json
-from .cli import ArgumentParser, add_data_args, add_output_args, positive_float, run_cli
+from .cli import (
+    ArgumentParser,
+    add_data_args,
+    add_output_args,
+    add_scheduler_args,
+    positive_float,
+    run_cli,
+)
 from .config import make_config
-from .progress import Progress, make_log
+from .progress import make_log
+from .tasks import DataRef, Task, TaskRunner, TaskStore, resolve, resume, runner_from_args
 
 FILE_NAME = "recipe_search.json"
+TASKS_DIR = "recipe_search_tasks"
+"""Folder (inside ``--out``) of the finished candidates, for resuming."""
 
 _COSINE = dict(batch_size=128, lr=2e-3, lr_schedule="cosine", shuffle=True)
 CANDIDATES = {
@@ -40,8 +58,60 @@ CANDIDATES = {
 """Candidate recipes: overrides of the thesis recipe."""
 
 
-def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print, quiet=False):
+def train_candidate(config, data, log=None, title=None):
+    """One candidate (a task): train ``config``, score it on the validation split.
+
+    ``log`` (serial runs) gets ``title`` and one line per epoch. Returns only
+    numbers: ``val_acc`` (after the last epoch), ``val_acc_per_epoch`` and
+    ``seconds`` (wall time of the training, in seconds).
+    """
+    from .train import fit
+
+    log = log or (lambda line: None)
+    if title:
+        log(title)
+    start = time.time()
+    _, history, sim = fit(config, resolve(data), log=log)
+    sim.close()
+    return {
+        "val_acc": history["val_acc"][-1],
+        "val_acc_per_epoch": history["val_acc"],
+        "seconds": time.time() - start,
+    }
+
+
+def search(
+    dataset,
+    candidates=CANDIDATES,
+    epochs_scale=1.0,
+    seed=0,
+    log=print,
+    quiet=False,
+    runner=None,
+    store=None,
+    data_dir=None,
+):
     """Train every candidate and score it on the validation split.
+
+    Parameters
+    ----------
+    dataset : nengo_fashion.data.FashionMNIST
+    candidates : dict
+        Name -> overrides of the thesis recipe.
+    epochs_scale : float
+        Multiplies every candidate's epochs (at least 1 epoch each).
+    seed : int
+        Every candidate's training seed.
+    log, quiet
+        Progress lines (serial runs print each epoch) and the progress bar.
+    runner : nengo_fashion.tasks.TaskRunner, optional
+        Where the candidates train (default: one after another, here).
+    store : str or Path, optional
+        A folder keeping each finished candidate's result with its configuration
+        (`nengo_fashion.tasks.TaskStore`): candidates found there with the same
+        configuration are not trained again.
+    data_dir : str, optional
+        Where ``dataset`` came from (workers load their own copy from there).
 
     Returns
     -------
@@ -50,26 +120,34 @@ def search(dataset, candidates=CANDIDATES, epochs_scale=1.0, seed=0, log=print, 
         accuracy, seconds) and ``best`` (the name with the highest final
         validation accuracy).
     """
-    from .train import fit
-
-    out = {}
-    bar = Progress(len(candidates), "search", quiet=quiet)
+    runner = runner or TaskRunner(quiet=quiet)
+    data = DataRef(dataset, data_dir)
+    tasks, overrides_of = [], {}
     for name, overrides in candidates.items():
         overrides = dict(overrides)
         overrides["epochs"] = max(1, round(overrides.get("epochs", 10) * epochs_scale))
-        config = make_config("thesis", seed=seed, **overrides)
-        start = time.time()
-        log(f"--- {name}: {overrides}")
-        _, history, sim = fit(config, dataset, log=log)
-        sim.close()
-        out[name] = {
-            "overrides": overrides,
-            "val_acc": history["val_acc"][-1],
-            "val_acc_per_epoch": history["val_acc"],
-            "seconds": time.time() - start,
-        }
-        bar.update(f"{name}: val acc {out[name]['val_acc']:.2%}")
-    bar.close()
+        config = make_config("thesis", seed=seed, n_val=len(dataset.val), **overrides)
+        overrides_of[name] = overrides
+        kwargs = dict(config=config, data=data)
+        if runner.serial:
+            kwargs.update(log=log, title=f"--- {name}: {overrides}")
+        tasks.append(Task(name, train_candidate, kwargs))
+    store = TaskStore(store) if store is not None else None
+
+    def config_of(task):  # what a stored result must have been made with
+        return {"config": task.kwargs["config"].asdict(), "data": data.fingerprint}
+
+    done, todo = resume(tasks, lambda t: store and store.get(t.key, config_of(t)), log)
+
+    def on_result(task, result):
+        if store is not None:
+            store.put(task.key, config_of(task), result)
+
+    def label(task, result):
+        return f"{task.key}: val acc {result['val_acc']:.2%}"
+
+    results = dict(done, **runner.run(todo, "search", label=label, on_result=on_result))
+    out = {name: {"overrides": overrides_of[name], **results[name]} for name in candidates}
     best = max(out, key=lambda k: out[k]["val_acc"])  # the first of equals
     return {"candidates": out, "best": best, "seed": seed, "epochs_scale": epochs_scale}
 
@@ -90,15 +168,36 @@ def main(argv=None):
         default=None,
         help="train only these candidates",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help=f"train every candidate again (default: reuse those finished in DIR/{TASKS_DIR}/ "
+        "with the same configuration)",
+    )
     add_data_args(p)
+    add_scheduler_args(p)
     args = p.parse_args(argv)
 
     def run():
-        path = prepare_out_dir(args.out or "results") / FILE_NAME
+        out = prepare_out_dir(args.out or "results")
+        path = out / FILE_NAME
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         cands = {k: v for k, v in CANDIDATES.items() if not args.only or k in args.only}
         log = make_log(args.quiet)
-        result = search(dataset, cands, args.epochs_scale, log=log, quiet=args.quiet)
+        store = out / TASKS_DIR
+        if args.fresh and store.exists():
+            shutil.rmtree(store)
+        with runner_from_args(args, log) as runner:
+            result = search(
+                dataset,
+                cands,
+                args.epochs_scale,
+                log=log,
+                quiet=args.quiet,
+                runner=runner,
+                store=store,
+                data_dir=args.data_dir,
+            )
         result["n_val"] = len(dataset.val)
         if args.only and path.exists():  # add to the earlier candidates
             earlier = read_json(path)

@@ -19,7 +19,10 @@ done. Wall-clock times go to ``sweep_timing.json`` so that ``sweep.json`` is the
 same on every re-run.
 
 All ``steps`` values of one (dt, synapse, scale) share one simulation of the
-longest presentation, scored at each shorter length (see `dl.run_spiking`).
+longest presentation, scored at each shorter length (see `dl.run_spiking`). Each
+such simulation is a task (`nengo_fashion.tasks`): ``--scheduler local --workers N``
+or ``--scheduler tcp://HOST:PORT`` runs them in parallel on Dask, with the same
+points as one after another.
 """
 
 import csv
@@ -35,6 +38,7 @@ from .cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
@@ -44,7 +48,8 @@ from .config import SpikeSettings
 from .errors import ConfigError
 from .evaluate import evaluate_rate, load_run
 from .network import FAMILIES
-from .progress import Progress, make_log
+from .progress import make_log
+from .tasks import DataRef, Task, TaskRunner, resolve, runner_from_args
 
 CSV_COLUMNS = (
     "neuron",
@@ -76,46 +81,78 @@ def grid(dt, steps, synapse, scale, readout=None):
     ]
 
 
-def sweep(weights, family, split, settings_list, batch_size=500, quiet=False):
-    """Evaluate every setting on a split; return ``(points, wall_seconds)``.
+def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_size=500):
+    """One simulation of a sweep (a task): the longest of ``ks`` steps, scored at each of ``ks``.
 
-    Settings that differ only in ``steps`` share one simulation. Progress (one
-    item per simulation) goes to stderr unless ``quiet``.
+    ``split`` is a `nengo_fashion.data.Split` or a `nengo_fashion.tasks.DataRef` to one.
+    Returns ``points`` ({steps: point dict}), ``seconds`` (wall time of the
+    simulation, in seconds) and ``n_images``.
     """
     from .dl import run_spiking
 
+    split = resolve(split)
+    start = time.time()
+    base = SpikeSettings(dt=dt, steps=max(ks), synapse=synapse, scale=scale, readout=readout)
+    results = run_spiking(weights, family, split.images, base, batch_size, prefixes=ks)
+    seconds = time.time() - start
+    points = {}
+    for k, r in results.items():
+        rates = r.rate_stats()
+        points[k] = {
+            **r.settings.asdict(),
+            "accuracy": r.accuracy(split.labels),
+            "rate_min_hz": rates["min"],
+            "rate_mean_hz": rates["mean"],
+            "rate_max_hz": rates["max"],
+            "spikes_per_image": float(r.spikes_per_image.mean()),
+            "sim_time_per_image_s": k * dt,
+        }
+    return {"points": points, "seconds": seconds, "n_images": len(split)}
+
+
+def sweep(weights, family, split, settings_list, batch_size=500, quiet=False, runner=None):
+    """Evaluate every setting on a split; return ``(points, wall_seconds)``.
+
+    Settings that differ only in ``steps`` share one simulation, a task of
+    ``runner`` (default: one after another, here; see `nengo_fashion.tasks`). Every
+    task is the same computation wherever it runs, so the points are the same.
+    ``split`` is a `nengo_fashion.data.Split`, or a `nengo_fashion.tasks.DataRef`
+    to one (workers then load the images from their own disk); ``weights`` go to
+    each worker once. Progress (one item per simulation) goes to stderr unless
+    ``quiet``.
+    """
+    runner = runner or TaskRunner(quiet=quiet)
     groups = {}
     for s in settings_list:
         groups.setdefault((s.dt, s.synapse, s.scale, s.readout), []).append(s.steps)
-    points, wall = {}, {}
-    bar = Progress(len(groups), f"sweep on {split.name}", quiet=quiet)
-    for (dt, synapse, scale, readout), ks in groups.items():
-        start = time.time()
-        base = SpikeSettings(dt=dt, steps=max(ks), synapse=synapse, scale=scale, readout=readout)
-        results = run_spiking(weights, family, split.images, base, batch_size, prefixes=ks)
-        seconds = time.time() - start
-        for k, r in results.items():
-            key = (dt, k, synapse, scale, readout)
-            rates = r.rate_stats()
-            points[key] = {
-                **r.settings.asdict(),
-                "accuracy": r.accuracy(split.labels),
-                "rate_min_hz": rates["min"],
-                "rate_mean_hz": rates["mean"],
-                "rate_max_hz": rates["max"],
-                "spikes_per_image": float(r.spikes_per_image.mean()),
-                "sim_time_per_image_s": k * dt,
-            }
-            wall[key] = seconds
-        bar.update(
-            f"dt {dt:g} s, synapse {synapse}, scale {scale:g}: "
-            + ", ".join(
-                f"{k} steps {points[(dt, k, synapse, scale, readout)]['accuracy'] * 100:.2f} %"
-                for k in sorted(ks)
-            )
-            + f"; {seconds:.1f} s for {len(split)} images"
+    name = split.split if isinstance(split, DataRef) else split.name
+    shared = dict(weights=runner.share(weights), family=family, batch_size=batch_size)
+    shared["split"] = split if isinstance(split, DataRef) else runner.share(split)
+    tasks = [
+        Task(
+            f"{i}",
+            sweep_group,
+            dict(shared, dt=dt, synapse=synapse, scale=scale, readout=readout, ks=sorted(set(ks))),
         )
-    bar.close()
+        for i, ((dt, synapse, scale, readout), ks) in enumerate(groups.items())
+    ]
+
+    def label(task, result):
+        kw, pts = task.kwargs, result["points"]
+        return (
+            f"dt {kw['dt']:g} s, synapse {kw['synapse']}, scale {kw['scale']:g}: "
+            + ", ".join(f"{k} steps {pts[k]['accuracy'] * 100:.2f} %" for k in sorted(pts))
+            + f"; {result['seconds']:.1f} s for {result['n_images']} images"
+        )
+
+    results = runner.run(tasks, f"sweep on {name}", label=label)
+    points, wall = {}, {}
+    for task in tasks:
+        kw, result = task.kwargs, results[task.key]
+        for k, point in result["points"].items():
+            key = (kw["dt"], k, kw["synapse"], kw["scale"], kw["readout"])
+            points[key] = point
+            wall[key] = result["seconds"]
     order = [(s.dt, s.steps, s.synapse, s.scale, s.readout) for s in settings_list]
     return [points[k] for k in order], [wall[k] for k in order]
 
@@ -172,10 +209,13 @@ def run_sweep(
     batch_size=500,
     log=print,
     quiet=False,
+    runner=None,
 ):
     """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict.
 
     ``out`` (default: the run folder) is checked for writing before anything runs.
+    ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs the
+    simulations; its workers read the images from their own disk.
     """
     run = load_run(run_dir, family=neuron)
     out = prepare_out_dir(out if out else run.path)
@@ -184,7 +224,10 @@ def run_sweep(
     split = dataset.split(split_name).subset(n_images)
     rate_acc = evaluate_rate(run.weights, family, split)["accuracy"]
     log(f"{run.path}: {family} on {split_name} ({len(split)} images), rate net {rate_acc:.2%}")
-    points, wall = sweep(run.weights, family, split, settings_list, batch_size, quiet=quiet)
+    ref = DataRef(dataset, data_dir).subset(split_name, n_images)
+    points, wall = sweep(
+        run.weights, family, ref, settings_list, batch_size, quiet=quiet, runner=runner
+    )
     summary = {
         "run": str(run.path),
         "neuron": family,
@@ -245,6 +288,7 @@ def make_parser():
         p, "the run folder", "sweep.json, sweep.csv, sweep_timing.json and sweep_<axis>.png"
     )
     add_data_args(p, n_val=False)
+    add_scheduler_args(p)
     return p
 
 
@@ -254,18 +298,23 @@ def main(argv=None):
     def run():
         synapses = [None if s == NO_SYNAPSE else s for s in args.synapse]
         settings = grid(args.dt, args.steps, synapses, args.scale, readout=args.readout)
-        run_sweep(
-            args.run,
-            settings,
-            args.split,
-            args.neuron,
-            args.out,
-            args.n_images,
-            args.data_dir,
-            args.batch_size,
-            log=make_log(args.quiet),
-            quiet=args.quiet,
-        )
+        log = make_log(args.quiet)
+        if args.out:
+            prepare_out_dir(args.out)  # before a cluster starts
+        with runner_from_args(args, log) as runner:
+            run_sweep(
+                args.run,
+                settings,
+                args.split,
+                args.neuron,
+                args.out,
+                args.n_images,
+                args.data_dir,
+                args.batch_size,
+                log=log,
+                quiet=args.quiet,
+                runner=runner,
+            )
 
     return run_cli(run)
 

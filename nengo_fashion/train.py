@@ -165,9 +165,14 @@ def validation_logits(sim, net, config, images, steps, how):
     minibatch-by-minibatch prediction. Anything else (spiking, several steps, other
     neuron types) is scored by NengoDL itself.
     """
-    if steps == 1 and not config.spike_aware and config.train_neuron == "nengo":
+    if scored_by_numpy(config, steps):
         return trained_weights(sim, net).forward(images, config.neuron)
     return readout(predict_logits(sim, net, images, n_steps=steps), how)
+
+
+def scored_by_numpy(config, steps):
+    """Whether `validation_logits` uses the numpy forward pass (plain rate nets)."""
+    return steps == 1 and not config.spike_aware and config.train_neuron == "nengo"
 
 
 def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
@@ -226,6 +231,10 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
     if config.rate_reg > 0:
         amplitude = net.hidden.neuron_type.amplitude
         losses[net.p_hidden] = rate_regulariser(config.rate_reg, config.rate_target_hz, amplitude)
+    if not scored_by_numpy(config, val_steps):
+        # NengoDL's prediction runs Keras' predict loop, which would then also try to
+        # take steps_per_execution minibatches from the one it is given
+        steps_per_execution = 1
     sim.compile(
         optimizer=make_optimizer(config, steps_per_epoch),
         loss=losses,
@@ -381,6 +390,12 @@ def make_parser():
         help="'flip': mirror a random half of the training images each epoch",
     )
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument(
+        "--init-run",
+        default=None,
+        metavar="RUN",
+        help="start from this run's weights.npz (e.g. a relu run for a qcfs family)",
+    )
     v = p.add_argument_group(
         "thesis variants", "training knobs; --variant sets them as the thesis did"
     )
@@ -460,7 +475,10 @@ def main(argv=None):
             train_synapse=args.train_synapse,
             rate_reg=args.rate_reg,
             rate_target_hz=args.rate_target,
+            init_run=args.init_run,
         )
+        if args.init_run is not None:
+            Weights.load(Path(args.init_run) / "weights.npz")  # a clear error now, not later
         config = make_config(args.recipe, args.variant, **knobs)
         if any(getattr(args, k) is not None for k in ("dt", "steps", "synapse", "scale")):
             config = dataclasses.replace(config, spiking=spike_settings(args, config.spiking))

@@ -71,8 +71,9 @@ else
   CONSTRAINTS=""
   echo "setup: not Python 3.11: installing with setup.py's pins only (constraints are for 3.11)"
 fi
+# the "distributed" extra (Dask) lets commands run their tasks on a cluster (--scheduler)
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet $CONSTRAINTS -e ".[test]"
+"$VENV/bin/python" -m pip install --quiet $CONSTRAINTS -e ".[test,distributed]"
 "$VENV/bin/python" -c "import nengo, nengo_dl, nengo_loihi, nengo_extras, nengo_gui, tensorflow as tf; \
 print('setup: ok: tensorflow', tf.__version__, '| nengo', nengo.__version__, '| nengo-dl', \
 nengo_dl.__version__, '| nengo-loihi', nengo_loihi.__version__)" 2>/dev/null

@@ -93,6 +93,17 @@ def variant_val_acc(fashion, variant, seed=0):
     return history["val_acc"][-1]
 
 
+def qcfs_val_acc(fashion, seed=0):
+    """Validation accuracy (500 images) of a qcfs4 net after one epoch on 1,280 images."""
+    from nengo_fashion.train import fit
+
+    small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
+    config = make_config("thesis", neuron="qcfs4", epochs=1, n_train=1280, seed=seed)
+    _, history, sim = fit(config, small, log=lambda s: None)
+    sim.close()
+    return history["val_acc"][-1]
+
+
 def rate_reg_ratio(fashion, seed=0):
     """Mean |rate - 20 Hz| with the regulariser (1e-2) over that without it."""
     from nengo_fashion.dl import run_spiking
@@ -200,6 +211,7 @@ def measure(fashion, seed, log=print):
         for variant in ("spike-aware", "rate-reg", "lowpass"):
             out[f"variant_{variant}_val_acc"] = variant_val_acc(fashion, variant, seed)
         out["rate_reg_ratio"] = rate_reg_ratio(fashion, seed)
+        out["qcfs_val_acc"] = qcfs_val_acc(fashion, seed)
         rep = reproduce_scores(reproduce_small(fashion, Path(tmp) / "rep", seed))
         out.update({f"reproduce_{k}": v for k, v in rep.items()})
     log(f"seed {seed}: " + ", ".join(f"{k} {v:.4f}" for k, v in out.items()))

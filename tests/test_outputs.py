@@ -3,8 +3,8 @@ progress and quiet output; the core does not import the ``loihi`` package."""
 
 import ast
 import io
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path

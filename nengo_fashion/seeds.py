@@ -1,0 +1,273 @@
+"""Train one recipe with several seeds and report the spread of its accuracies.
+
+Usage::
+
+    python -m nengo_fashion.seeds --recipe best --neuron relu --seeds 0 1 2
+    python -m nengo_fashion.seeds --recipe best --seeds 0 1 2 3 --scheduler local --workers 2
+    python -m nengo_fashion.seeds --seeds 0 1 --epochs 1 --n-train 1280 --out runs/seeds-quick
+
+Each seed is an independent training (`nengo_fashion.train.train` of
+``make_config(recipe, neuron=..., seed=s)``), a task of `nengo_fashion.tasks`:
+without ``--scheduler`` they run one after another here; with it, in parallel on
+a Dask cluster, with the same numbers. ``--out`` (default
+``results/seeds/<recipe>-<neuron>``) receives:
+
+``seed-<s>/``
+    The run folder of each seed (written as soon as that training finishes).
+``seeds.json``
+    Per seed: the rate net's validation and test accuracy and the spiking test
+    accuracy (from its ``results.json``); their mean and sample standard
+    deviation (``ddof=1``; 0 for a single seed), as fractions.
+
+Started again with the same arguments after an interruption, it trains only the
+seeds whose run folder is missing or was trained with another configuration, and
+says so (``resuming: 2 of 3 tasks already done``); ``--fresh`` trains all again.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import data as data_mod
+from .atomic import prepare_out_dir, write_json
+from .cli import (
+    ArgumentParser,
+    add_data_args,
+    add_output_args,
+    add_scheduler_args,
+    positive_int,
+    run_cli,
+)
+from .config import RECIPES, make_config
+from .errors import ConfigError
+from .network import FAMILIES
+from .progress import make_log
+from .tasks import (
+    DataRef,
+    Task,
+    TaskRunner,
+    finished_run,
+    resume,
+    runner_from_args,
+    store_run,
+    train_run,
+)
+
+FILE_NAME = "seeds.json"
+METRICS = ("rate_val_acc", "rate_test_acc", "spiking_test_acc")
+"""The accuracies (fractions) read from each run's ``results.json``."""
+
+
+def run_name(seed):
+    """The run folder of one seed, inside ``--out``."""
+    return f"seed-{seed}"
+
+
+def default_out(recipe, neuron):
+    """``results/seeds/<recipe>-<neuron>``."""
+    return Path("results") / "seeds" / f"{recipe}-{neuron}"
+
+
+def summarise(per_seed):
+    """Mean and sample standard deviation (ddof=1; 0 for one seed) of each of `METRICS`."""
+    mean, std = {}, {}
+    for key in METRICS:
+        values = np.array([r[key] for r in per_seed], dtype=float)
+        mean[key] = float(values.mean())
+        std[key] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return mean, std
+
+
+def run_seeds(
+    dataset,
+    seeds,
+    recipe="best",
+    neuron="relu",
+    out=None,
+    epochs=None,
+    n_train=None,
+    runner=None,
+    fresh=False,
+    data_dir=None,
+    log=print,
+    quiet=False,
+    on_result=None,
+):
+    """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
+
+    Parameters
+    ----------
+    dataset : nengo_fashion.data.FashionMNIST
+    seeds : sequence of int
+        One training per seed (distinct).
+    recipe : str
+        A key of `nengo_fashion.config.RECIPES`.
+    neuron : {"relu", "lif"}
+    out : str or Path, optional
+        The folder (default ``results/seeds/<recipe>-<neuron>``), checked first.
+    epochs, n_train : int, optional
+        Override the recipe's epochs and training images (quick runs).
+    runner : nengo_fashion.tasks.TaskRunner, optional
+        Where the trainings run (default: one after another, here).
+    fresh : bool
+        Train every seed even if its run folder matches.
+    data_dir : str, optional
+        Where ``dataset`` came from (workers load their own copy from there).
+    log : callable
+        Status lines (``resuming: ...``, ``wrote ...``; serial runs: each epoch).
+    quiet : bool
+        No progress bar (for the default serial runner).
+    on_result : callable, optional
+        ``on_result(seed, results)`` after each new run folder is written.
+
+    Returns
+    -------
+    dict
+        The contents of ``seeds.json``.
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ConfigError("give at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"the seeds must be distinct, got {seeds}")
+    out = prepare_out_dir(out or default_out(recipe, neuron))
+    runner = runner or TaskRunner(quiet=quiet)
+    data = DataRef(dataset, data_dir)
+    tasks = []
+    for seed in seeds:
+        config = make_config(
+            recipe, neuron=neuron, seed=seed, epochs=epochs, n_train=n_train, n_val=data.n_val
+        )
+        kwargs = dict(config=config, data=data, name=run_name(seed))
+        if runner.serial:
+            kwargs["log"] = log
+        tasks.append(Task(run_name(seed), train_run, kwargs))
+
+    def stored(task):
+        if fresh:
+            return None
+        return finished_run(out / task.key, task.kwargs["config"])
+
+    done, todo = resume(tasks, stored, log)
+
+    def write(task, result):
+        path = store_run(result, out / task.key)
+        log(f"wrote {path}")
+        if on_result is not None:
+            on_result(task.kwargs["config"].seed, result["results"])
+
+    def label(task, result):
+        r = result["results"]
+        return (
+            f"seed {task.kwargs['config'].seed}: rate val {r['rate_val_acc']:.2%}, "
+            f"spiking test {r['spiking_test_acc']:.2%}"
+        )
+
+    new = runner.run(todo, "seeds", label=label, on_result=write)
+    results = dict(done, **{key: r["results"] for key, r in new.items()})
+    per_seed = [
+        {
+            "seed": seed,
+            "run": str(out / run_name(seed)),
+            **{key: results[run_name(seed)][key] for key in METRICS},
+            "seconds": results[run_name(seed)].get("seconds"),
+        }
+        for seed in seeds
+    ]
+    mean, std = summarise(per_seed)
+    summary = {
+        "recipe": recipe,
+        "neuron": neuron,
+        "seeds": seeds,
+        "epochs": tasks[0].kwargs["config"].epochs,
+        "n_train": n_train,
+        "n_val": data.n_val,
+        "per_seed": per_seed,
+        "mean": mean,
+        "std": std,
+        "std_ddof": 1,
+        "spiking": results[run_name(seeds[0])].get("spiking"),
+        "scheduler": runner.describe(),
+        "resumed": sorted(done),
+    }
+    write_json(out / FILE_NAME, summary)
+    return summary
+
+
+def format_table(summary):
+    """The per-seed accuracies and their mean +- std, as text."""
+    head = f"{'seed':>6}  {'rate val %':>10}  {'rate test %':>11}  {'spiking test %':>14}"
+    title = f"== {summary['recipe']}-{summary['neuron']}, {len(summary['seeds'])} seed(s) =="
+    lines = [title, head]
+    for r in summary["per_seed"]:
+        lines.append(
+            f"{r['seed']:>6}  {r['rate_val_acc'] * 100:10.2f}  {r['rate_test_acc'] * 100:11.2f}  "
+            f"{r['spiking_test_acc'] * 100:14.2f}"
+        )
+    m, s = summary["mean"], summary["std"]
+    lines.append(
+        "mean ± std (ddof 1): "
+        + ", ".join(
+            f"{name} {m[k] * 100:.2f} ± {s[k] * 100:.2f} %"
+            for name, k in zip(("rate val", "rate test", "spiking test"), METRICS)
+        )
+    )
+    return "\n".join(lines)
+
+
+def make_parser():
+    p = ArgumentParser(prog="python -m nengo_fashion.seeds", description=__doc__.splitlines()[0])
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="best")
+    p.add_argument("--neuron", choices=sorted(FAMILIES), default="relu")
+    p.add_argument(
+        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (default 0 1 2)"
+    )
+    p.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's")
+    p.add_argument(
+        "--n-train",
+        type=positive_int,
+        default=None,
+        help="use only the first N training images (quick runs)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="train every seed again (default: keep the run folders with the same configuration)",
+    )
+    add_output_args(p, "results/seeds/<recipe>-<neuron>", f"{FILE_NAME} and seed-<s>/ run folders")
+    add_data_args(p)
+    add_scheduler_args(p)
+    return p
+
+
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+
+    def run():
+        out = prepare_out_dir(args.out or default_out(args.recipe, args.neuron))
+        dataset = data_mod.load(args.data_dir, n_val=args.n_val)
+        log = make_log(args.quiet)
+        with runner_from_args(args, log) as runner:
+            summary = run_seeds(
+                dataset,
+                args.seeds,
+                args.recipe,
+                args.neuron,
+                out=out,
+                epochs=args.epochs,
+                n_train=args.n_train,
+                runner=runner,
+                fresh=args.fresh,
+                data_dir=args.data_dir,
+                log=log,
+                quiet=args.quiet,
+            )
+        print(format_table(summary))
+        print(f"wrote {out / FILE_NAME}")
+
+    return run_cli(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

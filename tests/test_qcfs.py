@@ -1,0 +1,73 @@
+"""The few-step QCFS family: the SNN's spike counts are the ANN's quantised activations."""
+
+import numpy as np
+import pytest
+
+from nengo_fashion import dl
+from nengo_fashion.config import SpikeSettings, make_config
+from nengo_fashion.data import FashionMNIST
+from nengo_fashion.network import get_family
+from nengo_fashion.qcfs import QuantizedReLU, SpikingQuantizedReLU
+
+from . import margins
+
+
+@pytest.fixture(scope="module")
+def qcfs_weights(fashion):
+    """A qcfs8 net trained for 2 epochs on 5,000 real images (about 83 % on validation)."""
+    from nengo_fashion.train import fit
+
+    small = FashionMNIST(fashion.train, fashion.val.subset(500), fashion.test, fashion.source)
+    config = make_config("thesis", neuron="qcfs8", epochs=2, n_train=5000)
+    weights, _, sim = fit(config, small, log=lambda s: None)
+    sim.close()
+    return weights
+
+
+def test_activation_by_hand():
+    neuron = QuantizedReLU(levels=4, max_rate=1000.0, amplitude=0.001)
+    J = np.array([-1.0, 0.0, 0.12, 0.13, 0.5, 0.99, 1.0, 3.0])
+    # clip(floor(4 J + 1/2), 0, 4) / 4, times amplitude x max_rate = 1
+    expected = np.array([0, 0, 0, 0.25, 0.5, 1.0, 1.0, 1.0])
+    assert np.allclose(neuron.rates(J, gain=np.ones(1), bias=np.zeros(1)).ravel(), expected)
+
+
+@pytest.mark.parametrize("engine", ["nengo_dl", "auto"])
+@pytest.mark.parametrize("levels", [4, 8])
+def test_spike_count_is_the_quantised_activation(qcfs_weights, fashion, engine, levels):
+    """Over T = L steps of 1 ms from v = 1/2, each neuron emits L * q(J) spikes, on real
+    images, so the spiking net predicts exactly what the rate net does."""
+    family = get_family(f"qcfs{levels}")
+    images = fashion.test.images[:300]
+    s = SpikeSettings(dt=0.001, steps=levels, scale=1.0)
+    r = dl.run_spiking(qcfs_weights, family, images, s, keep_outputs=True, engine=engine)
+    J = images @ qcfs_weights.hidden_w.T + qcfs_weights.hidden_b
+    counts = r.spikes.sum(axis=1)
+    expected = np.clip(np.floor(J * levels + 0.5), 0, levels)
+    # float32 currents within 1e-5 of a level boundary may round either way
+    safe = np.abs(J * levels + 0.5 - np.round(J * levels + 0.5)) > 1e-4
+    assert safe.mean() > 0.99
+    assert np.array_equal(counts[safe], expected[safe])
+    rate = qcfs_weights.forward(images, family)
+    assert np.allclose(r.outputs.mean(axis=1), rate, atol=1e-4)
+    assert np.mean(r.predictions == rate.argmax(axis=1)) >= 0.99
+
+
+def test_at_most_one_spike_per_step(qcfs_weights, fashion):
+    family = get_family("qcfs8")
+    s = SpikeSettings(dt=0.001, steps=20, scale=1.0)
+    r = dl.run_spiking(qcfs_weights, family, fashion.test.images[:50], s, keep_outputs=True)
+    assert r.spikes.max() == 1 and r.spikes.min() == 0
+
+
+def test_training_gradient_is_straight_through(fashion):
+    """The NengoDL rate builder trains: a 1-epoch qcfs4 net is far above chance."""
+    # 0.682-0.696 over seeds 0-2 (python -m tests.margins, qcfs_val_acc); chance is 0.1
+    assert margins.qcfs_val_acc(fashion) > 0.5
+
+
+def test_spiking_type_default_state():
+    neuron = SpikingQuantizedReLU(levels=8)
+    assert neuron.state["voltage"].sample(3).tolist() == [0.5, 0.5, 0.5]
+    assert get_family("qcfs8").neuron_type(spiking=True).levels == 8
+    assert make_config("best", neuron="qcfs8").spiking.steps == 8
