@@ -87,6 +87,12 @@ def main(argv=None):
     p.add_argument("--only", nargs="+", default=None, help="commands to time")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
+    # TensorFlow's one-time start-up (the rate nets are scored in NengoDL) before any timing
+    from nengo_fashion.evaluate import evaluate_rate, load_run
+
+    evaluate_rate(
+        load_run(ROOT / "results" / "best-relu").weights, "relu", data.load().val.subset(10)
+    )
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp:
         cmds = commands(Path(tmp))

@@ -67,13 +67,9 @@ def main(argv=None):
     run = load_run(args.run)
     test = data.load(n_val=run.config.n_val).test
     s, family = run.config.spiking, run.config.neuron
-    folder = Path(args.work_dir) / run.path.name
-    folder.mkdir(parents=True, exist_ok=True)
-    export.export_run(run, folder)
-    ref = export.write_reference(run, folder, test.images, test.labels)  # NengoDL's predictions
-    reference = np.load(folder / export.REFERENCE_FILE)["predictions"]
-
-    seconds, accuracy, agreement = {}, {}, {}
+    # this project's path first, before TensorFlow runs in this process (its idle
+    # thread pools would otherwise compete for the cores)
+    seconds, accuracy, agreement, predictions = {}, {}, {}, {}
     engines = {"nengo_fashion": "auto", "nengo_dl": "nengo_dl"}
     for name, engine in engines.items():
         repeats = args.repeats if engine == "auto" else 1
@@ -81,8 +77,16 @@ def main(argv=None):
             lambda e=engine: run_spiking(run.weights, family, test.images, s, engine=e), repeats
         )
         seconds[name], accuracy[name] = t, r.accuracy(test.labels)
-        agreement[name] = float(np.mean(r.predictions == reference))
+        predictions[name] = r.predictions
         print(f"{name:14s} {t:7.3f} s  accuracy {accuracy[name]:.2%}", flush=True)
+
+    folder = Path(args.work_dir) / run.path.name
+    folder.mkdir(parents=True, exist_ok=True)
+    export.export_run(run, folder)
+    ref = export.write_reference(run, folder, test.images, test.labels)  # NengoDL's predictions
+    reference = np.load(folder / export.REFERENCE_FILE)["predictions"]
+    for name, preds in predictions.items():
+        agreement[name] = float(np.mean(preds == reference))
 
     python = Path(args.nir_venv) / "bin" / "python"
     consumer = {}

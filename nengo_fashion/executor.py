@@ -23,45 +23,68 @@ tolerance. `KERNELS` lists the neuron types this executor runs; any other type
 runs in NengoDL.
 """
 
+import collections
 import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import nengo
+import numba
 import numpy as np
 
-from .network import build_network, get_family
-
 DTYPE = np.float32
+
+
+@numba.njit(nogil=True, cache=True)
+def _relu_counts(drive, voltage, checkpoints, counts):
+    """Compiled: the spiking ReLU's steps on ``(images, neurons)`` float32 arrays.
+
+    Each step is Nengo's update, in float32 and in the same order as NengoDL's
+    (``v += d``, ``n = floor(v)``, ``v -= n``), so every voltage and count is the same
+    to the bit as with numpy's array operations (a test checks it). ``counts[c]``
+    receives the spikes of the first ``checkpoints[c]`` steps.
+    """
+    m, n = voltage.shape
+    total = np.zeros(n, np.float32)
+    for i in range(m):
+        v, d = voltage[i], drive[i]
+        total[:] = 0
+        c = 0
+        for t in range(checkpoints[-1]):
+            for j in range(n):
+                x = v[j] + d[j]
+                spikes = np.floor(x)
+                v[j] = x - spikes
+                total[j] += spikes
+            if t + 1 == checkpoints[c]:
+                counts[c, i] = total
+                c += 1
 
 
 def _relu_kernel(neuron, dt, J, state, steps, rec):
     """`nengo.SpikingRectifiedLinear`, Nengo's update in place: ``v += max(J, 0) dt``,
     ``n = floor(v)``, ``v -= n`` (several spikes per step possible).
 
-    When only the spike totals are needed (no output per step), they are not summed
-    step by step: with a constant drive ``d``, the spikes of the first ``k`` steps
-    are ``v0 + k d - v_k`` (each ``v -= n`` subtracts an integer from a float32 below
-    2**24, which is exact; only ``v += d`` rounds, by far less than half a spike over
-    any run), so ``rint`` of it is the exact count.
+    With outputs at every step the steps run as numpy array operations; when only
+    the spike totals are needed, in the compiled loop `_relu_counts` (the same
+    float32 operations, so the same numbers, without a pass over memory per
+    operation).
     """
     voltage = state["voltage"]
     drive = np.maximum(J, DTYPE(0)) * DTYPE(dt)  # the same every step: the input is constant
-    n_spikes = np.empty_like(voltage)
     if rec.per_step:
+        n_spikes = np.empty_like(voltage)
         for t in range(steps):
             voltage += drive
             np.floor(voltage, out=n_spikes)
             voltage -= n_spikes
             rec(t, n_spikes)
         return
-    v0, drive64 = voltage.astype(np.float64), drive.astype(np.float64)
-    for t in range(steps):
-        voltage += drive
-        np.floor(voltage, out=n_spikes)
-        voltage -= n_spikes
-        if t + 1 in rec.ks:
-            rec.checkpoint(t + 1, np.rint(v0 + (t + 1) * drive64 - voltage).astype(DTYPE))
+    checkpoints = np.array(sorted(rec.ks), dtype=np.int64)
+    counts = np.empty((len(checkpoints),) + voltage.shape, dtype=DTYPE)
+    _relu_counts(drive, voltage, checkpoints, counts)
+    for k, c in zip(checkpoints, counts):
+        rec.checkpoint(int(k), c)
 
 
 def _nengo_step_kernel(neuron, dt, J, state, steps, rec):
@@ -125,6 +148,43 @@ def build_hidden(net, dt):
     )
 
 
+_LAYERS = collections.OrderedDict()
+_LAYERS_KEPT = 16
+
+
+def hidden_layer(weights, family, settings, neuron_type=None):
+    """`build_hidden` of ``build_network(weights, family, spiking=True, ...)``, cached.
+
+    The hidden layer's gain, bias and initial state depend only on the neuron type,
+    the rate scale, dt and the hidden biases (and the network's structure and seed,
+    which `build_network` fixes), so a sweep builds each of its settings once. The
+    cache keeps the last few layers; their arrays are only ever read.
+    """
+    from .network import build_network
+
+    key = (
+        family.name,
+        repr(neuron_type),
+        settings.scale,
+        settings.dt,
+        np.asarray(weights.hidden_b, dtype=np.float32).tobytes(),
+    )
+    if key not in _LAYERS:
+        net = build_network(
+            weights,
+            family=family,
+            spiking=True,
+            synapse=settings.synapse,
+            scale=settings.scale,
+            neuron_type=neuron_type,
+        )
+        _LAYERS[key] = build_hidden(net, settings.dt)
+        while len(_LAYERS) > _LAYERS_KEPT:
+            _LAYERS.popitem(last=False)
+    _LAYERS.move_to_end(key)
+    return _LAYERS[key]
+
+
 def _lowpass_stepper(tau, shape, dt):
     """Nengo's own discrete `nengo.Lowpass` filter (tau in seconds) over arrays of ``shape``.
 
@@ -179,7 +239,7 @@ def run_spiking(
     family,
     images,
     settings,
-    batch_size=250,
+    batch_size=500,
     keep_outputs=False,
     neuron_type=None,
     prefixes=None,
@@ -219,20 +279,13 @@ def run_spiking(
     nengo_fashion.dl.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
     """
     from .dl import SpikingResult, readout
+    from .network import get_family
 
     family = get_family(family)
     ks = sorted(set(prefixes)) if prefixes else [settings.steps]
     if ks[-1] > settings.steps or ks[0] < 1:
         raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
-    net = build_network(
-        weights,
-        family=family,
-        spiking=True,
-        synapse=settings.synapse,
-        scale=settings.scale,
-        neuron_type=neuron_type,
-    )
-    layer = build_hidden(net, settings.dt)
+    layer = hidden_layer(weights, family, settings, neuron_type)
     kernel = KERNELS.get(type(layer.neuron))
     if kernel is None:
         raise NotImplementedError(f"no fast kernel for {type(layer.neuron).__name__}")
@@ -244,12 +297,15 @@ def run_spiking(
     per_step = keep_outputs or settings.synapse is not None or settings.readout == "last"
     steps, n = settings.steps, len(images)
 
+    # the input currents of all images in one matrix product (BLAS uses every core)
+    currents = images @ w_in
+    currents *= layer.gain
+    currents += layer.bias
+
     def block(start):
         """Simulate images ``start:start + batch_size``; return their recorder."""
         x = images[start : start + batch_size]
-        J = x @ w_in
-        J *= layer.gain
-        J += layer.bias
+        J = currents[start : start + batch_size]
         state = {k: np.repeat(v[None, :], len(x), axis=0) for k, v in layer.state.items()}
         if initial_voltages is not None:
             state["voltage"][:] = initial_voltages[start : start + len(x)]

@@ -123,6 +123,40 @@ def train_speed_table(results_dir):
     return text
 
 
+@table("seeds")
+def seeds_table(results_dir):
+    """Headline runs over several training seeds: mean ± std (``python -m nengo_fashion.seeds``)."""
+    rows = []
+    for path in sorted(Path(results_dir).glob("seeds/*/seeds.json")):
+        r = _load(path)
+        m, sd, sp = r["mean"], r["std"], r.get("spiking") or {}
+        rows.append(
+            (
+                f"`{r['recipe']}-{r['neuron']}`",
+                " ".join(str(x) for x in r["seeds"]),
+                *(
+                    f"{m[k] * 100:.2f} ± {sd[k] * 100:.2f}"
+                    for k in ("rate_val_acc", "rate_test_acc", "spiking_test_acc")
+                ),
+                f"{sp.get('steps', '?')} x {sp.get('dt', 0) * 1000:g} ms, "
+                f"scale {sp.get('scale', 1):g}",
+                ", ".join(f"{x['spiking_test_acc'] * 100:.2f}" for x in r["per_seed"]),
+            )
+        )
+    if not rows:
+        return "(run python -m nengo_fashion.seeds --recipe best --neuron relu --seeds 0 1 2)"
+    header = (
+        "recipe-neurons",
+        "seeds",
+        "rate val %",
+        "rate test %",
+        "spiking test %",
+        "spiking setting",
+        "spiking test % per seed",
+    )
+    return _md(header, rows) + "\n\nMean ± sample standard deviation (ddof 1) over the seeds."
+
+
 @table("recipe_search")
 def recipe_search_table(results_dir):
     r = _load(Path(results_dir) / "recipe_search.json")
@@ -499,6 +533,25 @@ def distributed_estimate_table(results_dir):
     return _md(("estimate (not measured)",) + header, rows)
 
 
+@table("commands_speed")
+def commands_speed_table(results_dir):
+    """Wall time of the commands that run spiking inference, before and after the executor."""
+    r = _load(Path(results_dir) / "commands_speed.json")
+    if r is None:
+        return "(run python benchmarks/commands_speed.py --json results/commands_speed.json)"
+    rows = [
+        (
+            f"`{name}`",
+            f"{t['nengo_dl']:.1f}",
+            f"{t['auto']:.1f}",
+            f"{t['nengo_dl'] / t['auto']:.1f}x",
+        )
+        for name, t in r["seconds"].items()
+    ]
+    header = ("command", "before: NengoDL (s)", "now: executor (s)", "faster")
+    return _md(header, rows)
+
+
 @table("peers")
 def peers_table(results_dir):
     r = _load(Path(results_dir) / "peers.json")
@@ -506,7 +559,8 @@ def peers_table(results_dir):
         return "(run python benchmarks/peers.py --json results/peers.json)"
     names = {
         "nengo_fashion": "this project (`run_spiking`: the numpy executor)",
-        "nengo_dl": 'NengoDL, the reference (`engine="nengo_dl"`)',
+        "nengo_dl": 'NengoDL, the reference (`engine="nengo_dl"`; one call, its graph build '
+        "included)",
         "torch_loop": "a plain PyTorch loop (input current once, then the IF updates)",
         "norse": "Norse 1.1.0, the network imported from NIR",
         "sinabs": "sinabs 3.1.3, the network imported from NIR",

@@ -85,3 +85,22 @@ def test_unsupported_neuron_type_goes_to_nengo_dl(tiny_run, fashion):
         run.weights, "relu", fashion.val.images[:5], SpikeSettings(), neuron_type=neuron
     )
     assert len(r.predictions) == 5
+
+
+def test_compiled_loop_is_numpys_update_to_the_bit(rng):
+    """The compiled spiking-ReLU loop does numpy's float32 operations, in the same order."""
+    drive = (rng.rand(300, 128) * 0.7).astype(np.float32)
+    v0 = rng.rand(300, 128).astype(np.float32)
+    checkpoints = np.array([3, 17, 40])
+    counts = np.empty((3, 300, 128), dtype=np.float32)
+    v = v0.copy()
+    executor._relu_counts(drive, v, checkpoints, counts)
+    ref, n, total = v0.copy(), np.empty_like(v0), np.zeros_like(v0)
+    for t in range(40):
+        ref += drive
+        np.floor(ref, out=n)
+        ref -= n
+        total += n
+        if t + 1 in checkpoints:
+            assert np.array_equal(counts[list(checkpoints).index(t + 1)], total)
+    assert np.array_equal(v, ref)

@@ -97,3 +97,22 @@ def test_gui_model_runs_on_other_backends(tiny_run, backend):
         sim.run(0.03)
     assert len(readout.predictions) == 3
     assert "<svg" in model.image.output._nengo_html_  # the image display was drawn
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "http"])
+def test_bad_port_is_one_line(tiny_run, capsys, port):
+    err = _one_line_error(capsys, ["--run", str(tiny_run), "--port", port], gui.main)
+    assert "--port" in err
+
+
+def test_ten_distinct_line_colours():
+    """nengo GUI 0.6.0's six-colour palette is replaced, for lines and legend alike."""
+    import pkgutil
+
+    js = gui.patched_static("static/nengo.js", pkgutil.get_data("nengo_gui", "static/nengo.js"))
+    palette = js.decode().split("var palette = [", 1)[1].split("]", 1)[0]
+    colours = [c.strip().strip('"') for c in palette.split(",")]
+    assert len(colours) == len(set(colours)) == 10
+    value = pkgutil.get_data("nengo_gui", "static/components/value.js")
+    value = gui.patched_static("static/components/value.js", value).decode()
+    assert "make_colors(10)" in value and "% 6" not in value
