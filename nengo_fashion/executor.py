@@ -25,19 +25,31 @@ runs in NengoDL.
 
 import collections
 import dataclasses
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import nengo
-import numba
 import numpy as np
 
 DTYPE = np.float32
 
 
-@numba.njit(nogil=True, cache=True)
 def _relu_counts(drive, voltage, checkpoints, counts):
-    """Compiled: the spiking ReLU's steps on ``(images, neurons)`` float32 arrays.
+    """Compiled (numba, on first use): the spiking ReLU's steps on ``(images, neurons)``
+    float32 arrays; see `_relu_counts_loop`."""
+    return _compiled_relu_counts()(drive, voltage, checkpoints, counts)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_relu_counts():
+    import numba  # imported here: only spiking inference pays for it
+
+    return numba.njit(nogil=True, cache=True)(_relu_counts_loop)
+
+
+def _relu_counts_loop(drive, voltage, checkpoints, counts):
+    """The spiking ReLU's steps on ``(images, neurons)`` float32 arrays.
 
     Each step is Nengo's update, in float32 and in the same order as NengoDL's
     (``v += d``, ``n = floor(v)``, ``v -= n``), so every voltage and count is the same
