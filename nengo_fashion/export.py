@@ -47,6 +47,7 @@ from .atomic import atomic_path, prepare_out_dir
 from .cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
 from .errors import ConfigError, MissingDependencyError
 from .network import build_network, get_family
+from .qcfs import SpikingQuantizedReLU
 
 NIR_FILE = "model.nir"
 """File name of the exported graph inside ``--out``."""
@@ -88,17 +89,22 @@ class NeuronExport:
     family: str
     nengo_type: type
     make_node: object
+    input_scale: object = None
 
 
 EXPORTERS = {}
 """Registry of `NeuronExport` by neuron family name (like nengo-dl's converter registry)."""
 
 
-def register_exporter(family, nengo_type):
-    """Decorator: register ``make_node`` as the NIR export of ``family``'s spiking neurons."""
+def register_exporter(family, nengo_type, input_scale=None):
+    """Decorator: register ``make_node`` as the NIR export of ``family``'s spiking neurons.
+
+    ``input_scale(neuron_type) -> float``, if given, multiplies the input current
+    folded into ``fc1`` (a neuron whose voltage integrates ``k * J``).
+    """
 
     def decorator(make_node):
-        EXPORTERS[family] = NeuronExport(family, nengo_type, make_node)
+        EXPORTERS[family] = NeuronExport(family, nengo_type, make_node, input_scale)
         return make_node
 
     return decorator
@@ -175,6 +181,36 @@ def lif_to_lif(nir, neuron_type, n_neurons, initial_state):
     )
 
 
+def quantized_relu_to_if(nir, neuron_type, n_neurons, initial_state):
+    """The QCFS families' neuron (`nengo_fashion.qcfs.SpikingQuantizedReLU`) as
+    ``nir.IF(r=1, v_threshold=1, v_reset=0)``.
+
+    Its update per step is ``v += max(J, 0) * max_rate * dt``, one spike when
+    ``v >= 1`` and then ``v -= 1``: ``dv/dt = max_rate * J`` (``max_rate`` folded into
+    ``fc1``), at most one spike per step, a subtractive reset, and the voltage
+    starting at 1/2 (metadata ``v_initial``).
+    """
+    return nir.IF(
+        r=_ones(n_neurons),
+        v_threshold=_ones(n_neurons),
+        v_reset=_zeros(n_neurons),
+        metadata={
+            "nengo_type": "SpikingQuantizedReLU",
+            "reset": "subtract",
+            "spikes_per_step": "at most 1",
+            "input_rectified": "dv/dt = max(r * I, 0): the voltage never decreases",
+            "levels": int(neuron_type.levels),
+            "v_initial": np.asarray(initial_state["voltage"], dtype=np.float32),
+        },
+    )
+
+
+for _levels in (4, 8, 16):
+    register_exporter(
+        f"qcfs{_levels}", SpikingQuantizedReLU, input_scale=lambda neuron: neuron.max_rate
+    )(quantized_relu_to_if)
+
+
 def export_network(weights, family, settings, seed=0, name=None):
     """The spiking network of a run as a ``nir.NIRGraph``.
 
@@ -228,8 +264,9 @@ def export_network(weights, family, settings, seed=0, name=None):
     # separate elementwise step in nengo; here it is folded into the weights)
     gain = np.asarray(model.params[net.hidden].gain, np.float64)
     conn_weights = np.asarray(model.sig[net.conn_hidden]["weights"].initial_value, np.float64)
-    fc1_weight = (gain[:, None] * conn_weights).astype(np.float32)
-    fc1_bias = np.asarray(neuron_sig["bias"].initial_value, np.float32)
+    k = 1.0 if exporter.input_scale is None else float(exporter.input_scale(neuron_type))
+    fc1_weight = (k * gain[:, None] * conn_weights).astype(np.float32)
+    fc1_bias = (k * np.asarray(neuron_sig["bias"].initial_value, np.float64)).astype(np.float32)
     state = {k: neuron_sig[k].initial_value for k in neuron_type.state}
     amplitude = float(neuron_type.amplitude)
     nodes = {

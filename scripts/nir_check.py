@@ -275,6 +275,12 @@ def run_sinabs(graph, images, variant="adapted", batch_size=1000):
             "v_reset, one spike per step; sinabs' defaults subtract and allow several)",
             "LIFSqueeze: min_v_mem <- metadata min_voltage",
         ]
+    elif meta.get("spikes_per_step") == "at most 1":
+        layer.spike_fn = SingleSpike
+        notes.append(
+            "IAFSqueeze: spike_fn SingleSpike (metadata: at most one spike per step), with "
+            "sinabs' default MembraneSubtract (the metadata's subtractive reset)"
+        )
     else:
         notes.append(
             "IAFSqueeze as imported: sinabs' default MultiSpike + MembraneSubtract is the "
@@ -332,6 +338,8 @@ def run_numpy_reference(graph, images, batch_size=1000):
             if isinstance(hidden, nir.IF):
                 v += np.maximum(current, 0) * dt
                 n = np.floor(v)
+                if meta.get("spikes_per_step") == "at most 1":
+                    n = np.minimum(n, 1)
                 v -= n
             else:
                 tau = hidden.tau

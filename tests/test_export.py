@@ -130,7 +130,7 @@ def test_round_trip_metadata(exported):
     assert m["nir_version"] == nir.version
 
 
-@pytest.mark.parametrize("name", ["best-relu", "best-lif"])
+@pytest.mark.parametrize("name", ["best-relu", "best-lif", "best-lif-noref", "best-qcfs8"])
 def test_file_reproduces_nengo_spikes(name, tmp_path, rng):
     """model.nir + metadata, read by docs/nir.md's semantics, give nengo's own spikes.
 
