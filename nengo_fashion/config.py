@@ -109,7 +109,7 @@ class TrainConfig:
         Time step in training, in seconds (matters for spike-aware training).
     spike_aware : bool
         Spikes in the forward pass, the rate gradient backward
-        (`nengo_fashion.spike_aware`).
+        (`nengo_fashion.neurons.spike_aware`).
     train_synapse : float or None
         Lowpass tau (s) on the hidden-to-output connection during training.
     rate_reg : float

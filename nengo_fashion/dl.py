@@ -10,8 +10,8 @@ import numpy as np
 
 from .config import SpikeSettings
 from .network import N_HIDDEN, build_network, get_family, install_nengo_dl_builders
+from .neurons.thesis_spiking import resolve_initial_voltages, set_initial_voltages
 from .quiet import import_nengo_dl  # noqa: F401 (part of this module's API)
-from .thesis_spiking import resolve_initial_voltages, set_initial_voltages
 
 
 def make_simulator(net, minibatch_size, dt=0.001, use_loop=True):
@@ -188,7 +188,7 @@ def run_spiking(
         neuron (seeded by the network seed), the same for every image and batch.
         ``"per-image"``: an independent U(0, 1) draw per image and neuron, as
         PyTorchSpiking (the thesis) does, from
-        `nengo_fashion.thesis_spiking.draw_initial_voltages` with ``voltage_seed``,
+        `nengo_fashion.neurons.thesis_spiking.draw_initial_voltages` with ``voltage_seed``,
         so image ``i`` gets the same voltages whatever the batch size. An
         ``(n, 128)`` array gives the voltages explicitly.
     voltage_seed : int

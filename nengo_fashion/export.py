@@ -47,7 +47,7 @@ from .atomic import atomic_path, prepare_out_dir
 from .cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
 from .errors import ConfigError, MissingDependencyError
 from .network import build_network, get_family
-from .qcfs import SpikingQuantizedReLU
+from .neurons.qcfs import SpikingQuantizedReLU
 
 NIR_FILE = "model.nir"
 """File name of the exported graph inside ``--out``."""
@@ -182,7 +182,7 @@ def lif_to_lif(nir, neuron_type, n_neurons, initial_state):
 
 
 def quantized_relu_to_if(nir, neuron_type, n_neurons, initial_state):
-    """The QCFS families' neuron (`nengo_fashion.qcfs.SpikingQuantizedReLU`) as
+    """The QCFS families' neuron (`nengo_fashion.neurons.qcfs.SpikingQuantizedReLU`) as
     ``nir.IF(r=1, v_threshold=1, v_reset=0)``.
 
     Its update per step is ``v += max(J, 0) * max_rate * dt``, one spike when

@@ -342,4 +342,4 @@ def install_nengo_dl_builders():
 
 
 # the few-step QCFS families (qcfs4, qcfs8, qcfs16) register themselves
-from . import qcfs  # noqa: E402, F401
+from .neurons import qcfs  # noqa: E402, F401

@@ -46,8 +46,8 @@ from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
 from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
 from .evaluate import evaluate_rate, evaluate_spiking
 from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
+from .neurons.spike_aware import spike_aware_type
 from .progress import make_log
-from .spike_aware import spike_aware_type
 
 RESULTS_KEYS = (
     "rate_val_acc",

@@ -7,7 +7,7 @@ from nengo_fashion import dl
 from nengo_fashion.config import SpikeSettings, make_config
 from nengo_fashion.data import FashionMNIST
 from nengo_fashion.network import get_family
-from nengo_fashion.qcfs import QuantizedReLU, SpikingQuantizedReLU
+from nengo_fashion.neurons.qcfs import QuantizedReLU, SpikingQuantizedReLU
 
 from . import margins
 

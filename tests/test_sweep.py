@@ -10,7 +10,7 @@ from nengo_fashion.dl import make_simulator, predict_logits, run_spiking
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.network import build_network, get_family
-from nengo_fashion.spike_aware import spike_aware_type
+from nengo_fashion.neurons.spike_aware import spike_aware_type
 
 from . import margins
 from .test_train import _one_line_error

@@ -1,7 +1,7 @@
 """The thesis' spiking semantics (PyTorchSpiking, per-image initial voltages) in NengoDL.
 
 `run_spiking(..., initial_voltage="per-image")` must compute exactly the thesis'
-rule (`nengo_fashion.thesis_spiking.thesis_logits`, plain numpy) from the same
+rule (`nengo_fashion.neurons.thesis_spiking.thesis_logits`, plain numpy) from the same
 initial voltages; the default (``"shared"``) must stay Nengo's build-time voltages,
 the same for every image.
 
@@ -19,7 +19,7 @@ from nengo_fashion.config import SpikeSettings
 from nengo_fashion.dl import make_simulator, run_spiking
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.network import N_HIDDEN, Weights, build_network
-from nengo_fashion.thesis_spiking import (
+from nengo_fashion.neurons.thesis_spiking import (
     draw_initial_voltages,
     get_initial_voltages,
     set_initial_voltages,

@@ -36,7 +36,7 @@ import nengo
 import numpy as np
 from nengo.params import IntParam, NumberParam
 
-from .network import NeuronFamily, register_family
+from ..network import NeuronFamily, register_family
 
 MAX_RATE = 1000.0
 """Hz: one spike per step at dt = 1 ms."""
@@ -151,7 +151,7 @@ def _if_kernel(neuron, dt, J, state, steps, rec):
 
 
 def _register():
-    from . import executor
+    from .. import executor
 
     executor.register_kernel(SpikingQuantizedReLU, _if_kernel)
     for levels in (4, 8, 16):

@@ -21,7 +21,7 @@ numpy version of the thesis' rule, to check the NengoDL runs against.
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 INITIAL_VOLTAGES = ("shared", "per-image")
 """``initial_voltage`` modes of `nengo_fashion.dl.run_spiking`."""
