@@ -206,9 +206,7 @@ def run_spiking(
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     family = get_family(family)
-    ks = sorted(set(prefixes)) if prefixes else [settings.steps]
-    if ks[-1] > settings.steps or ks[0] < 1:
-        raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
+    ks = executor.prefix_steps(prefixes, settings.steps)
     if engine == "auto" and executor.supports(
         neuron_type or family.neuron_type(spiking=True, scale=settings.scale)
     ):

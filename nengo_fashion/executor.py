@@ -208,6 +208,14 @@ def _lowpass_stepper(tau, shape, dt):
     return synapse.make_step(shape, shape, dt, rng=None, state=state)
 
 
+def prefix_steps(prefixes, steps):
+    """The sorted step counts to score (``prefixes``, or just ``steps``), validated."""
+    ks = sorted(set(prefixes)) if prefixes else [steps]
+    if ks[-1] > steps or ks[0] < 1:
+        raise ValueError(f"prefixes must lie in 1..{steps}, got {ks}")
+    return ks
+
+
 class _Recorder:
     """Called by a kernel after every step with the spike counts of that step."""
 
@@ -294,9 +302,7 @@ def run_spiking(
     from .network import get_family
 
     family = get_family(family)
-    ks = sorted(set(prefixes)) if prefixes else [settings.steps]
-    if ks[-1] > settings.steps or ks[0] < 1:
-        raise ValueError(f"prefixes must lie in 1..{settings.steps}, got {ks}")
+    ks = prefix_steps(prefixes, settings.steps)
     layer = hidden_layer(weights, family, settings, neuron_type)
     kernel = KERNELS.get(type(layer.neuron))
     if kernel is None:

@@ -129,6 +129,23 @@ def _zeros(n):
     return np.zeros(n, dtype=np.float32)
 
 
+def _subtractive_if(nir, n_neurons, initial_state, **metadata):
+    """``nir.IF(r=1, v_threshold=1, v_reset=0)`` for a nengo neuron that integrates its
+    rectified input and subtracts the threshold on a spike; what NIR cannot hold (the
+    reset, spikes per step, the initial voltages) goes into the node's metadata."""
+    return nir.IF(
+        r=_ones(n_neurons),
+        v_threshold=_ones(n_neurons),
+        v_reset=_zeros(n_neurons),
+        metadata={
+            "reset": "subtract",
+            "input_rectified": "dv/dt = max(r * I, 0): the voltage never decreases",
+            "v_initial": np.asarray(initial_state["voltage"], dtype=np.float32),
+            **metadata,
+        },
+    )
+
+
 @register_exporter("relu", nengo.SpikingRectifiedLinear)
 def spiking_relu_to_if(nir, neuron_type, n_neurons, initial_state):
     """nengo's SpikingRectifiedLinear as ``nir.IF(r=1, v_threshold=1, v_reset=0)``.
@@ -137,17 +154,12 @@ def spiking_relu_to_if(nir, neuron_type, n_neurons, initial_state):
     n = floor(v); v -= n``: ``dv/dt = J`` (``J`` in 1/s) with threshold 1, several
     spikes per step possible and a subtractive reset (metadata ``reset``).
     """
-    return nir.IF(
-        r=_ones(n_neurons),
-        v_threshold=_ones(n_neurons),
-        v_reset=_zeros(n_neurons),
-        metadata={
-            "nengo_type": "SpikingRectifiedLinear",
-            "reset": "subtract",
-            "spikes_per_step": "floor(v / v_threshold), may exceed 1",
-            "input_rectified": "dv/dt = max(r * I, 0): the voltage never decreases",
-            "v_initial": np.asarray(initial_state["voltage"], dtype=np.float32),
-        },
+    return _subtractive_if(
+        nir,
+        n_neurons,
+        initial_state,
+        nengo_type="SpikingRectifiedLinear",
+        spikes_per_step="floor(v / v_threshold), may exceed 1",
     )
 
 
@@ -190,18 +202,13 @@ def quantized_relu_to_if(nir, neuron_type, n_neurons, initial_state):
     ``fc1``), at most one spike per step, a subtractive reset, and the voltage
     starting at 1/2 (metadata ``v_initial``).
     """
-    return nir.IF(
-        r=_ones(n_neurons),
-        v_threshold=_ones(n_neurons),
-        v_reset=_zeros(n_neurons),
-        metadata={
-            "nengo_type": "SpikingQuantizedReLU",
-            "reset": "subtract",
-            "spikes_per_step": "at most 1",
-            "input_rectified": "dv/dt = max(r * I, 0): the voltage never decreases",
-            "levels": int(neuron_type.levels),
-            "v_initial": np.asarray(initial_state["voltage"], dtype=np.float32),
-        },
+    return _subtractive_if(
+        nir,
+        n_neurons,
+        initial_state,
+        nengo_type="SpikingQuantizedReLU",
+        spikes_per_step="at most 1",
+        levels=int(neuron_type.levels),
     )
 
 
