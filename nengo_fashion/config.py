@@ -7,11 +7,12 @@ be re-created and re-evaluated exactly.
 import dataclasses
 import math
 
+from .augment import AUGMENTERS
 from .errors import ConfigError
 
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
-AUGMENTS = ("none", "flip")
+AUGMENTS = tuple(AUGMENTERS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,10 +88,11 @@ class TrainConfig:
         Decoupled weight decay (AdamW) coefficient; 0 for plain Adam.
     shuffle : bool
         Whether to reshuffle the training images every epoch (seeded).
-    augment : {"none", "flip"}
+    augment : {"none", "flip", "shift-flip"}
         ``"flip"`` mirrors a random half of the training images left-right each
-        epoch (seeded). Clothes are left-right symmetric classes; the network is
-        unchanged.
+        epoch (seeded); ``"shift-flip"`` also shifts each image by up to 2 pixels
+        (`nengo_fashion.augment`). Clothes are left-right symmetric classes; the
+        network is unchanged.
     seed : int
         Seed of weight initialisation, shuffling and TensorFlow.
     n_val : int
@@ -126,6 +128,19 @@ class TrainConfig:
         firing-rate scale).
     init_run : str or None
         A run folder whose ``weights.npz`` starts the training (fine-tuning).
+    teacher : str or None
+        A teacher run folder (`nengo_fashion.teacher`): distil it into this network
+        (`nengo_fashion.teacher.distill`); None trains on the labels alone.
+    kd_alpha : float
+        Weight of the teacher's softened outputs in the loss (0..1); the labels
+        get ``1 - kd_alpha``.
+    kd_temperature : float
+        Temperature T of the softened outputs.
+    kd_copies : int
+        Augmented copies of the training split whose teacher logits are computed
+        before training; epoch e trains on copy ``e % kd_copies``.
+    label_smoothing : float
+        Label smoothing of the cross-entropy with the labels (0 for none).
     spiking : SpikeSettings or None
         The setting of the spiking swap reported in ``results.json``; None takes
         dt = 1 ms, 30 steps and the neuron family's ``default_scale``.
@@ -152,6 +167,11 @@ class TrainConfig:
     rate_target_hz: float = 20.0
     train_neuron: str = "nengo"
     init_run: str = None
+    teacher: str = None
+    kd_alpha: float = 0.5
+    kd_temperature: float = 4.0
+    kd_copies: int = 10
+    label_smoothing: float = 0.0
     spiking: SpikeSettings = None
 
     def __post_init__(self):
@@ -198,6 +218,19 @@ class TrainConfig:
             )
         if not (math.isfinite(self.rate_reg) and self.rate_reg >= 0):
             raise ConfigError(f"rate_reg must be >= 0, got {self.rate_reg!r}")
+        if not (math.isfinite(self.kd_alpha) and 0 <= self.kd_alpha <= 1):
+            raise ConfigError(f"kd_alpha must be in [0, 1], got {self.kd_alpha!r}")
+        if not (math.isfinite(self.kd_temperature) and self.kd_temperature > 0):
+            raise ConfigError(f"kd_temperature must be > 0, got {self.kd_temperature!r}")
+        if not isinstance(self.kd_copies, int) or self.kd_copies < 1:
+            raise ConfigError(f"kd_copies must be an integer >= 1, got {self.kd_copies!r}")
+        if not (math.isfinite(self.label_smoothing) and 0 <= self.label_smoothing < 1):
+            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if self.recipe == "distill" and self.teacher is None:
+            raise ConfigError(
+                "the distill recipe needs a teacher: --teacher results/teacher (train one "
+                "with `python -m nengo_fashion.teacher`)"
+            )
 
     def default_spiking(self):
         """The spiking setting reported for this run unless one is given.
@@ -235,6 +268,20 @@ RECIPES = {
     # (results/recipe_search.json; a test keeps the two in step)
     "best": dict(
         batch_size=64, lr=1e-3, lr_schedule="cosine", shuffle=True, epochs=40, weight_decay=0.05
+    ),
+    # `best` distilled from a CNN teacher (needs --teacher), with the teacher's
+    # augmentation; the winner of `python -m nengo_fashion.search --space distill`
+    # (results/distill_search.json; a test keeps the two in step)
+    "distill": dict(
+        batch_size=64,
+        lr=1e-3,
+        lr_schedule="cosine",
+        shuffle=True,
+        epochs=40,
+        weight_decay=0.05,
+        augment="shift-flip",
+        kd_alpha=0.5,
+        kd_temperature=4.0,
     ),
 }
 """Named sets of defaults; options given explicitly override them."""

@@ -5,6 +5,7 @@ Usage::
     python -m nengo_fashion.search                       # writes results/recipe_search.json
     python -m nengo_fashion.search --epochs-scale 0.1 --out runs/quick   # a quick look
     python -m nengo_fashion.search --scheduler local --workers 2   # candidates in parallel
+    python -m nengo_fashion.search --space distill --teacher results/teacher
 
 Each candidate is the thesis recipe with a few changes (epochs, batch size,
 learning-rate schedule, shuffling, weight decay, flip augmentation). Every one is
@@ -34,6 +35,7 @@ from .cli import (
     run_cli,
 )
 from .config import make_config
+from .errors import ConfigError
 from .progress import make_log
 from .tasks import DataRef, Task, TaskRunner, TaskStore, resolve, resume, runner_from_args
 
@@ -56,6 +58,41 @@ CANDIDATES = {
     "cosine-80-flip-wd0.2": dict(_COSINE, epochs=80, augment="flip", weight_decay=0.2),
 }
 """Candidate recipes: overrides of the thesis recipe."""
+
+_DISTILL = dict(
+    batch_size=64,
+    lr=1e-3,
+    lr_schedule="cosine",
+    shuffle=True,
+    epochs=40,
+    weight_decay=0.05,
+    augment="shift-flip",
+)
+DISTILL_CANDIDATES = {
+    # the teacher's augmentation alone, no teacher in the loss (the control)
+    "shift-flip": dict(_DISTILL, teacher=None),
+    "kd-a0.5-T4": dict(_DISTILL, kd_alpha=0.5, kd_temperature=4.0),
+    "kd-a0.5-T4-ls0.1": dict(_DISTILL, kd_alpha=0.5, kd_temperature=4.0, label_smoothing=0.1),
+    "kd-a0.9-T2": dict(_DISTILL, kd_alpha=0.9, kd_temperature=2.0),
+    "kd-a0.9-T4": dict(_DISTILL, kd_alpha=0.9, kd_temperature=4.0),
+    "kd-a0.9-T8": dict(_DISTILL, kd_alpha=0.9, kd_temperature=8.0),
+    "kd-a0.9-T4-80": dict(_DISTILL, kd_alpha=0.9, kd_temperature=4.0, epochs=80),
+}
+"""Distillation candidates (``--space distill``): the ``best`` recipe with the
+teacher's shift-flip augmentation, and the teacher's weight alpha, temperature T,
+label smoothing and length varied. ``teacher`` is filled in from ``--teacher``
+(None: trained on the labels alone)."""
+
+SPACES = {
+    "recipe": (CANDIDATES, FILE_NAME, TASKS_DIR),
+    "distill": (DISTILL_CANDIDATES, "distill_search.json", "distill_search_tasks"),
+}
+"""Search spaces: candidates, result file and task folder (inside ``--out``)."""
+
+
+def with_teacher(candidates, teacher):
+    """``candidates`` with ``teacher`` filled in where a candidate does not set it."""
+    return {k: dict({"teacher": teacher}, **v) for k, v in candidates.items()}
 
 
 def train_candidate(config, data, log=None, title=None):
@@ -162,9 +199,22 @@ def main(argv=None):
         help="multiply every candidate's epochs (quick looks)",
     )
     p.add_argument(
+        "--space",
+        choices=sorted(SPACES),
+        default="recipe",
+        help="'recipe': the training recipe (recipe_search.json); 'distill': distillation "
+        "from --teacher (distill_search.json)",
+    )
+    p.add_argument(
+        "--teacher",
+        default=None,
+        metavar="RUN",
+        help="teacher run folder for --space distill (python -m nengo_fashion.teacher)",
+    )
+    p.add_argument(
         "--only",
         nargs="+",
-        choices=sorted(CANDIDATES),
+        choices=sorted(set(CANDIDATES) | set(DISTILL_CANDIDATES)),
         default=None,
         help="train only these candidates",
     )
@@ -179,12 +229,25 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
+        space, file_name, tasks_dir = SPACES[args.space]
+        if args.space == "distill":
+            if args.teacher is None:
+                raise ConfigError("--space distill needs --teacher RUN (a teacher run folder)")
+            from .teacher import load_teacher
+
+            load_teacher(args.teacher)  # a clear error before any work
+            space = with_teacher(space, args.teacher)
+        if args.only and not set(args.only) <= set(space):
+            raise ConfigError(
+                f"--only: {', '.join(sorted(set(args.only) - set(space)))} not in the "
+                f"{args.space} space"
+            )
         out = prepare_out_dir(args.out or "results")
-        path = out / FILE_NAME
+        path = out / file_name
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
-        cands = {k: v for k, v in CANDIDATES.items() if not args.only or k in args.only}
+        cands = {k: v for k, v in space.items() if not args.only or k in args.only}
         log = make_log(args.quiet)
-        store = out / TASKS_DIR
+        store = out / tasks_dir
         if args.fresh and store.exists():
             shutil.rmtree(store)
         with runner_from_args(args, log) as runner:
@@ -203,7 +266,7 @@ def main(argv=None):
             earlier = read_json(path)
             if earlier.get("epochs_scale") == result["epochs_scale"]:
                 merged = dict(earlier["candidates"], **result["candidates"])
-                result["candidates"] = {k: merged[k] for k in CANDIDATES if k in merged}
+                result["candidates"] = {k: merged[k] for k in space if k in merged}
                 result["best"] = max(merged, key=lambda k: merged[k]["val_acc"])
         width = max(map(len, result["candidates"]))
         for name, c in result["candidates"].items():

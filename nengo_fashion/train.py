@@ -28,9 +28,11 @@ import sys
 import time
 from pathlib import Path
 
+import nengo
 import numpy as np
 
 from . import data as data_mod
+from .augment import augment
 from .atomic import atomic_dir, prepare_out_dir, write_json
 from .cli import (
     ArgumentParser,
@@ -48,6 +50,7 @@ from .evaluate import evaluate_rate, evaluate_spiking
 from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
 from .neurons.spike_aware import spike_aware_type
 from .progress import make_log
+from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 RESULTS_KEYS = (
     "rate_val_acc",
@@ -75,14 +78,6 @@ def images_per_epoch(n_images, batch_size):
     return (n_images // batch_size) * batch_size
 
 
-def flip_half(images, rng):
-    """Mirror a random half of ``(n, 784)`` images left-right (a new array)."""
-    images = images.reshape(-1, 28, 28).copy()
-    mask = rng.rand(len(images)) < 0.5
-    images[mask] = images[mask, :, ::-1]
-    return images.reshape(-1, 784)
-
-
 def training_neuron_type(config, family):
     """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type.
 
@@ -98,9 +93,12 @@ def training_neuron_type(config, family):
     return get_training_neuron(config.train_neuron)(family, scale), scale
 
 
-def readout_loss(how):
+def readout_loss(how, label_smoothing=0.0):
     """Cross-entropy of the readout over time (``mean`` or ``last`` step) vs the label."""
     import tensorflow as tf
+
+    if label_smoothing:
+        return label_loss(1.0, label_smoothing, how)
 
     def loss(y_true, y_pred):
         logits = tf.reduce_mean(y_pred, axis=1) if how == "mean" else y_pred[:, -1]
@@ -224,10 +222,23 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
     )
     # spiking types (Loihi's) are validated as they run: over the spiking setting's steps
     val_steps = config.spiking.steps if config.train_neuron == "loihi" else steps
+    pool = None
+    if config.teacher:
+        pool, pool_info = teacher_pool(
+            config.teacher, train.images, config.augment, config.seed, config.kd_copies, log=log
+        )
+        with net:
+            p_soft = nengo.Probe(net.out, synapse=None, label="distill_probe")
     sim = make_simulator(
         net, minibatch_size=config.batch_size, dt=config.train_dt, use_loop=val_steps > 1
     )
-    losses = {net.p_out: readout_loss(how)}
+    if pool is None:
+        losses = {net.p_out: readout_loss(how, config.label_smoothing)}
+    else:
+        losses = {
+            net.p_out: label_loss(1 - config.kd_alpha, config.label_smoothing, how),
+            p_soft: soft_loss(config.kd_alpha, config.kd_temperature, how),
+        }
     if config.rate_reg > 0:
         amplitude = net.hidden.neuron_type.amplitude
         losses[net.p_hidden] = rate_regulariser(config.rate_reg, config.rate_target_hz, amplitude)
@@ -242,13 +253,20 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         steps_per_execution=steps_per_execution,
     )
     history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
+    if pool is not None:
+        history["teacher"] = pool_info
     for epoch in range(config.epochs):
         start = time.time()
         order = rng.permutation(len(train))[:n_used] if config.shuffle else np.arange(n_used)
-        x, y = train.images[order], train.labels[order]
-        if config.augment == "flip":
-            x = flip_half(x, rng)
+        y = train.labels[order]
+        if pool is None:
+            x = augment(config.augment, train.images[order], rng)
+        else:  # the augmented copy whose teacher logits were computed
+            copy = epoch % config.kd_copies
+            x = augmented_copy(config.augment, train.images, config.seed, copy)[order]
         targets = {net.p_out: np.repeat(y[:, None, None], steps, axis=1)}
+        if pool is not None:
+            targets[p_soft] = np.repeat(pool[copy][order][:, None, :], steps, axis=1)
         if config.rate_reg > 0:
             targets[net.p_hidden] = np.zeros((n_used, 1, 1), dtype=np.float32)
         result = sim.fit(
@@ -363,7 +381,8 @@ def make_parser():
         choices=sorted(RECIPES),
         default="thesis",
         help="named defaults: 'thesis' (Adam 1e-3, batch 32, 10 epochs, no "
-        "shuffling) or 'best' (chosen on validation); other options override",
+        "shuffling), 'best' (chosen on validation) or 'distill' (best, distilled from "
+        "--teacher); other options override",
     )
     p.add_argument(
         "--neuron",
@@ -387,7 +406,8 @@ def make_parser():
         "--augment",
         choices=AUGMENTS,
         default=None,
-        help="'flip': mirror a random half of the training images each epoch",
+        help="'flip': mirror a random half of the training images each epoch; "
+        "'shift-flip': also shift each by up to 2 pixels",
     )
     p.add_argument("--seed", type=int, default=None)
     p.add_argument(
@@ -396,6 +416,22 @@ def make_parser():
         metavar="RUN",
         help="start from this run's weights.npz (e.g. a relu run for a qcfs family)",
     )
+    d = p.add_argument_group("distillation", "a CNN teacher's softened outputs in the loss")
+    d.add_argument(
+        "--teacher",
+        default=None,
+        metavar="RUN",
+        help="teacher run folder (python -m nengo_fashion.teacher); needed by --recipe distill",
+    )
+    d.add_argument("--kd-alpha", type=float, default=None, help="weight of the teacher (0..1)")
+    d.add_argument("--kd-temperature", type=positive_float, default=None, help="temperature T")
+    d.add_argument(
+        "--kd-copies",
+        type=positive_int,
+        default=None,
+        help="augmented copies of the training split with precomputed teacher logits",
+    )
+    d.add_argument("--label-smoothing", type=float, default=None)
     v = p.add_argument_group(
         "thesis variants", "training knobs; --variant sets them as the thesis did"
     )
@@ -476,9 +512,18 @@ def main(argv=None):
             rate_reg=args.rate_reg,
             rate_target_hz=args.rate_target,
             init_run=args.init_run,
+            teacher=args.teacher,
+            kd_alpha=args.kd_alpha,
+            kd_temperature=args.kd_temperature,
+            kd_copies=args.kd_copies,
+            label_smoothing=args.label_smoothing,
         )
         if args.init_run is not None:
             Weights.load(Path(args.init_run) / "weights.npz")  # a clear error now, not later
+        if args.teacher is not None:
+            from .teacher import load_teacher
+
+            load_teacher(args.teacher)  # a clear error now, not after loading the data
         config = make_config(args.recipe, args.variant, **knobs)
         if any(getattr(args, k) is not None for k in ("dt", "steps", "synapse", "scale")):
             config = dataclasses.replace(config, spiking=spike_settings(args, config.spiking))

@@ -195,6 +195,43 @@ def gui_agreement(run_dir, fashion, n=40, pt=0.03):
     return float(np.mean(np.array(readout.predictions) == dl)), len(readout.predictions)
 
 
+def distill_tiny(fashion, out, seed=0):
+    """A tiny teacher (2 epochs) distilled into a tiny student; ``(student_dir, results)``.
+
+    Both train on the first 1,280 training images; the student is `tiny_config`
+    with the distill recipe's loss (alpha 0.5, T 4) and 2 augmented copies.
+    """
+    from nengo_fashion.teacher import TeacherConfig, train_teacher
+    from nengo_fashion.train import train
+
+    quiet = lambda *a: None  # noqa: E731
+    teacher = train_teacher(
+        TeacherConfig(epochs=2, n_train=1280, seed=seed), fashion, out=out, name="t", log=quiet
+    )
+    config = make_config(
+        "thesis",
+        epochs=2,
+        n_train=1280,
+        seed=seed,
+        teacher=str(teacher),
+        augment="shift-flip",
+        kd_alpha=0.5,
+        kd_temperature=4.0,
+        kd_copies=2,
+    )
+    student = train(config, fashion, out=out, name="s", log=quiet)
+    return student, json.loads((student / "results.json").read_text())
+
+
+ADDED = {
+    "distill_tiny_val_acc": lambda fashion, tmp, seed: distill_tiny(fashion, tmp, seed)[1][
+        "rate_val_acc"
+    ],
+}
+"""Quantities added after the others were measured: ``--only KEY`` measures just
+these and merges them into the existing file."""
+
+
 def measure(fashion, seed, log=print):
     """Every quantity above for one seed; a flat dict."""
     out = {}
@@ -214,6 +251,8 @@ def measure(fashion, seed, log=print):
         out["qcfs_val_acc"] = qcfs_val_acc(fashion, seed)
         rep = reproduce_scores(reproduce_small(fashion, Path(tmp) / "rep", seed))
         out.update({f"reproduce_{k}": v for k, v in rep.items()})
+        for key, func in ADDED.items():
+            out[key] = func(fashion, Path(tmp) / key, seed)
     log(f"seed {seed}: " + ", ".join(f"{k} {v:.4f}" for k, v in out.items()))
     return out
 
@@ -227,10 +266,25 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m tests.margins", description=__doc__.split("\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--out", default="results", help="folder; writes test_margins.json")
+    p.add_argument(
+        "--only", nargs="+", choices=sorted(ADDED), help="measure only these, merging them in"
+    )
     args = p.parse_args(argv)
     fashion = data.load(download=False)
     start = time.time()
-    per_seed = {str(s): measure(fashion, s) for s in args.seeds}
+    path = Path(args.out) / "test_margins.json"
+    if args.only:
+        earlier = json.loads(path.read_text())
+        per_seed = earlier["per_seed"]
+        for seed in args.seeds:
+            with tempfile.TemporaryDirectory() as tmp:
+                for key in args.only:
+                    value = ADDED[key](fashion, Path(tmp) / key, seed)
+                    per_seed.setdefault(str(seed), {})[key] = value
+                    print(f"seed {seed}: {key} {value:.4f}")
+        start -= earlier["seconds"]
+    else:
+        per_seed = {str(s): measure(fashion, s) for s in args.seeds}
     keys = list(next(iter(per_seed.values())))
     summary = {
         k: {
@@ -248,7 +302,7 @@ def main(argv=None):
     except OSError:
         pass
     write_json(
-        Path(args.out) / "test_margins.json",
+        path,
         {
             "cpu": cpu,
             "seeds": args.seeds,
