@@ -6,7 +6,8 @@ The network is `nengo_fashion.network.build_network`; this module only decides
   ``LoihiSpikingRectifiedLinear`` / ``LoihiLIF`` (what the chip computes, with
   its discretised rates) or the plain Nengo ones, each for the neuron family the
   run was trained with;
-* **the input**: pixels become spikes off-chip, in an Ensemble of 784
+* **the input** (``input_code``): ``"ttfs"`` sends one spike per pixel into
+  step currents (`loihi.ttfs`); ``"rate"``: pixels become spikes off-chip, in an Ensemble of 784
   ``SpikingRectifiedLinear`` neurons firing ``input_rate`` Hz for a white pixel
   (``on_chip = False``), as nengo-loihi's examples do. Only their spikes go to
   the chip, one input axon per pixel. (nengo-loihi's default for a Node input
@@ -59,6 +60,9 @@ NEURONS = {
 
 DEFAULT_NEURON = {"relu": "LoihiSpikingRectifiedLinear", "lif": "LoihiLIF"}
 
+INPUT_CODES = ("rate", "ttfs")
+"""How pixels enter the chip (`MappingSettings.input_code`)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MappingSettings:
@@ -82,6 +86,15 @@ class MappingSettings:
         Steps at the start of each presentation left out of the readout.
     block_size : int or None
         Hidden neurons per block (core); None keeps the layer in one block.
+    input_code : {"rate", "ttfs"}
+        ``"rate"``: each pixel fires ``x * input_rate`` Hz for the whole
+        presentation. ``"ttfs"``: each pixel spikes at most once, at step
+        ``round((1 - x) * steps)``, into step currents (`loihi.ttfs`).
+    ttfs_threshold : float
+        ``"ttfs"`` only: pixels below it send no spike.
+    input_tau : float
+        ``"ttfs"`` only: lowpass time constant (s) of the input synapse, far longer
+        than the presentation so that each input spike is a step current.
     """
 
     neuron: str = "LoihiSpikingRectifiedLinear"
@@ -92,6 +105,9 @@ class MappingSettings:
     input_rate: float = 250.0
     skip: int = 0
     block_size: int = None
+    input_code: str = "rate"
+    ttfs_threshold: float = 0.0
+    input_tau: float = 2.0
 
     def __post_init__(self):
         if self.neuron not in NEURONS:
@@ -105,6 +121,21 @@ class MappingSettings:
             raise ConfigError(f"skip must be in 0..{self.steps - 1} steps, got {self.skip}")
         if self.block_size is not None and not 1 <= self.block_size:
             raise ConfigError(f"block size must be >= 1, got {self.block_size}")
+        if self.input_code not in INPUT_CODES:
+            raise ConfigError(
+                f"unknown input code {self.input_code!r}; choose one of {', '.join(INPUT_CODES)}"
+            )
+        if not 0 <= self.ttfs_threshold < 1:
+            raise ConfigError(f"TTFS threshold must be in [0, 1), got {self.ttfs_threshold}")
+        if self.input_code == "ttfs":
+            if self.skip:
+                raise ConfigError("the ttfs input reads out the whole window: use skip 0")
+            if not self.presentation_time < self.input_tau <= 8.0:
+                raise ConfigError(
+                    f"input tau ({self.input_tau} s) must exceed the presentation "
+                    f"({self.presentation_time} s) for step currents, and be at most 8 s "
+                    "(nengo-loihi cannot scale longer current decays)"
+                )
 
     @property
     def steps(self):
@@ -144,6 +175,23 @@ def build_loihi_network(weights, family, settings, images):
     family = get_family(family)
     check_family(settings, family.name)
     neuron_type = NEURONS[settings.neuron].make(amplitude=family.amplitude / settings.scale)
+    if settings.input_code == "ttfs":
+        from .ttfs import TTFSNeuron, step_amplitude
+
+        if family.name != "relu":
+            raise ConfigError(
+                f"the ttfs input is mapped for relu runs only (its reference model is Loihi's "
+                f"ReLU compartment), not {family.name!r}"
+            )
+
+        input_neurons = TTFSNeuron(
+            settings.steps,
+            settings.ttfs_threshold,
+            amplitude=step_amplitude(settings.dt, settings.input_tau),
+        )
+        input_synapse = nengo.Lowpass(settings.input_tau)
+    else:
+        input_neurons, input_synapse = nengo.SpikingRectifiedLinear, None
     net = build_network(
         weights,
         family=family,
@@ -152,8 +200,9 @@ def build_loihi_network(weights, family, settings, images):
         scale=settings.scale,
         neuron_type=neuron_type,
         input_output=nengo.processes.PresentInput(images, settings.presentation_time),
-        input_neurons=nengo.SpikingRectifiedLinear,
+        input_neurons=input_neurons,
         input_rate=settings.input_rate,
+        input_synapse=input_synapse,
         probe_hidden=True,
     )
     with net:

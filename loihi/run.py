@@ -68,7 +68,9 @@ from nengo_fashion.tasks import (
 )
 
 from . import energy, loihi_simulator, nxsdk_available, require_nengo_loihi
+from . import ttfs as ttfs_mod
 from .mapping import (
+    INPUT_CODES,
     NEURONS,
     MappingSettings,
     build_loihi_network,
@@ -110,6 +112,12 @@ def simulate(
     require_nengo_loihi()
     from .emulator import vectorized_synapses
 
+    ttfs = settings.input_code == "ttfs"
+    if ttfs and target != "sim":
+        raise ConfigError(
+            "the ttfs input needs a reset of the hidden compartments between images, which "
+            "this package implements for the emulator only: use --target sim"
+        )
     net = build_loihi_network(weights, family, settings, images)
     with net:
         p_input = nengo.Probe(net.inp_neurons.neurons, synapse=None)
@@ -118,21 +126,34 @@ def simulate(
         sim = loihi_simulator(net, dt=settings.dt, target=target, seed=seed, progress_bar=False)
     except nengo.exceptions.BuildError as e:
         raise ConfigError(f"the network does not fit Loihi's cores: {e}") from None
-    with sim:
-        with vectorized_synapses() if vectorize and target == "sim" else contextlib.nullcontext():
-            for start in range(0, n, chunk):
-                m = min(chunk, n - start)
-                sim.run_steps(m * steps)
-                if on_progress is not None:
-                    on_progress(m)
+    # ttfs: the chip sees each image one step after the host sends it (see loihi.ttfs)
+    delay = ttfs_mod.EMULATOR_DELAY if ttfs else 0
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(sim)
+        if vectorize and target == "sim":
+            stack.enter_context(vectorized_synapses())
+        if ttfs:
+            stack.enter_context(ttfs_mod.window_reset(steps))
+            sim.run_steps(delay)
+        for start in range(0, n, chunk):
+            m = min(chunk, n - start)
+            sim.run_steps(m * steps)
+            if on_progress is not None:
+                on_progress(m)
         hidden_amp = net.hidden.neuron_type.amplitude
         input_amp = net.inp_neurons.neuron_type.amplitude
         to_count = settings.dt
-        hidden = np.rint(sim.data[net.p_hidden] * to_count / hidden_amp)
-        inputs = np.rint(sim.data[p_input] * to_count / input_amp)
+        hidden = np.rint(sim.data[net.p_hidden][delay:] * to_count / hidden_amp)
+        inputs = np.rint(sim.data[p_input][: n * steps] * to_count / input_amp)
+        hidden = hidden.reshape(n, steps, -1)
+        if ttfs:  # the host's output layer, aligned with the chip's windows
+            outputs = hidden * (hidden_amp / to_count) @ weights.output_w.T + weights.output_b
+        else:
+            outputs = sim.data[net.p_out].reshape(n, steps, -1)
         out = {
-            "outputs": sim.data[net.p_out].reshape(n, steps, -1),
-            "hidden_spikes": hidden.reshape(n, steps, -1).sum(axis=(1, 2)),
+            "outputs": outputs,
+            "hidden_spikes": hidden.sum(axis=(1, 2)),
+            "hidden_counts": hidden.sum(axis=1),
             "input_spikes": inputs.reshape(n, steps, -1).sum(axis=(1, 2)),
         }
         if keep_model:
@@ -227,7 +248,7 @@ def evaluate(
                 _images(images),
                 vectorize=vectorize,
                 seed=seed,
-                on_progress=bar.update,
+                on_progress=lambda m: bar.update(n=m),
             )
         result = summarise(out, skips)
         if resources:
@@ -302,6 +323,7 @@ def run_loihi(
     log=print,
     quiet=True,
     runner=None,
+    chosen=None,
 ):
     """Evaluate a run on the emulator and write ``<out>/loihi.json``; return its dict.
 
@@ -398,6 +420,8 @@ def run_loihi(
         "nengo_dl_spiking": run.results.get("spiking"),
         "rate_test_acc": run.results.get("rate_test_acc"),
     }
+    if chosen:
+        result["chosen"] = chosen
     write_json(path, result)
     log(
         f"accuracy {acc:.2%} on {len(s)} images in {wall:.1f} s ({len(s) / wall:.0f} images/s); "
@@ -435,6 +459,31 @@ def make_parser():
         help="input neuron rate for a white pixel (Hz)",
     )
     p.add_argument("--skip", type=int, default=0, help="steps left out of each readout")
+    p.add_argument(
+        "--input",
+        choices=INPUT_CODES,
+        default="rate",
+        help="'rate': pixels fire --input-rate Hz for the whole presentation; 'ttfs': one "
+        "spike per pixel, timed by its value, into step currents (see loihi/ttfs.py)",
+    )
+    p.add_argument(
+        "--ttfs-threshold",
+        type=float,
+        default=0.0,
+        help="--input ttfs: pixels below this send no spike (default 0)",
+    )
+    p.add_argument(
+        "--input-tau",
+        type=positive_float,
+        default=2.0,
+        help="--input ttfs: lowpass tau (s) of the input synapse, the step current (default 2)",
+    )
+    p.add_argument(
+        "--chosen",
+        default=None,
+        help="how this mapping was chosen, recorded in loihi.json (e.g. 'loihi.tune on "
+        "validation')",
+    )
     p.add_argument(
         "--block-size",
         type=positive_int,
@@ -483,6 +532,9 @@ def main(argv=None):
             input_rate=args.input_rate,
             skip=args.skip,
             block_size=args.block_size,
+            input_code=args.input,
+            ttfs_threshold=args.ttfs_threshold,
+            input_tau=args.input_tau,
         )
         log = make_log(args.quiet)
         scheduler, workers = args.scheduler, args.workers
@@ -506,6 +558,7 @@ def main(argv=None):
                 log=log,
                 quiet=args.quiet,
                 runner=runner,
+                chosen=args.chosen,
             )
 
     return run_cli(run)

@@ -3,6 +3,8 @@
 Usage::
 
     python -m loihi.tune --run results/best-relu-loihi     # -> <run>/loihi_tune.json
+    python -m loihi.tune --run results/best-relu --input ttfs --max-synops-ratio 0.5 \
+        --scale 100 150 200 300 --presentation-time 0.008 0.012 0.016   # loihi_tune_ttfs.json
 
 Runs the emulator on ``--n-images`` validation images (default 1,000) for every
 combination of input rate, firing-rate scale and presentation time, scoring
@@ -26,14 +28,17 @@ from nengo_fashion.cli import (
     positive_int,
     run_cli,
 )
+from nengo_fashion.errors import ConfigError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import make_log
+from nengo_fashion.synops import count as count_synops
 from nengo_fashion.tasks import DataRef, Task, TaskRunner, runner_from_args
 
 from .mapping import MappingSettings, default_neuron
 from .run import emulate_chunk
 
 FILE_NAME = "loihi_tune.json"
+TTFS_FILE_NAME = "loihi_tune_ttfs.json"
 
 
 def tune(
@@ -46,8 +51,15 @@ def tune(
     data_dir=None,
     quiet=True,
     runner=None,
+    input_code="rate",
+    ttfs_thresholds=(0.0,),
+    max_synops_ratio=None,
 ):
     """Score every mapping on ``n_images`` validation images; return the result dict.
+
+    ``input_code="ttfs"`` tunes the time-to-first-spike mapping (`loihi.ttfs`): its
+    grid is ``ttfs_thresholds`` x ``scales`` x ``presentation_times`` (the window),
+    with ``input_rates`` unused and the readout over the whole window.
 
     Each mapping is one emulator over the images in sequence, a task of ``runner``
     (a `nengo_fashion.tasks.TaskRunner`; default: one after another, here).
@@ -61,12 +73,23 @@ def tune(
     images = DataRef(dataset, data_dir).subset("val", n_images)
     weights = runner.share(run.weights)
     tasks = []
-    for i, (rate, scale, pt) in enumerate(
-        itertools.product(input_rates, scales, presentation_times)
-    ):
-        s = MappingSettings(
-            neuron=default_neuron(family), presentation_time=pt, scale=scale, input_rate=rate
-        )
+    ttfs = input_code == "ttfs"
+    if ttfs:
+        skips = (0,)
+    firsts = ttfs_thresholds if ttfs else input_rates
+    for i, (first, scale, pt) in enumerate(itertools.product(firsts, scales, presentation_times)):
+        if ttfs:
+            s = MappingSettings(
+                neuron=default_neuron(family),
+                presentation_time=pt,
+                scale=scale,
+                input_code="ttfs",
+                ttfs_threshold=first,
+            )
+        else:
+            s = MappingSettings(
+                neuron=default_neuron(family), presentation_time=pt, scale=scale, input_rate=first
+            )
         kwargs = dict(
             weights=weights,
             family=family,
@@ -83,7 +106,8 @@ def tune(
 
     def label(task, result):
         s = task.kwargs["settings"]
-        return f"input {s.input_rate:g} Hz, scale {s.scale:g}, {s.steps} steps: " + ", ".join(
+        first = f"threshold {s.ttfs_threshold:g}" if ttfs else f"input {s.input_rate:g} Hz"
+        return f"{first}, scale {s.scale:g}, {s.steps} steps: " + ", ".join(
             f"skip {k} {acc:.2%}" for k, acc in accuracies(result).items()
         )
 
@@ -94,8 +118,13 @@ def tune(
         for skip in skips:
             if skip >= s.steps:
                 continue
+            result = results[task.key]
             points.append(
                 {
+                    "input_code": s.input_code,
+                    "ttfs_threshold": s.ttfs_threshold,
+                    "input_spikes_per_image": float(result["input_spikes"].mean()),
+                    "hidden_spikes_per_image": float(result["hidden_spikes"].mean()),
                     "input_rate": s.input_rate,
                     "scale": s.scale,
                     "presentation_time": s.presentation_time,
@@ -104,13 +133,55 @@ def tune(
                     "val_accuracy": accuracies(results[task.key])[skip],
                 }
             )
-    best = max(points, key=lambda p: (p["val_accuracy"], -p["steps"]))
+    for p in points:
+        p.update(
+            count_synops(p["input_spikes_per_image"], p["hidden_spikes_per_image"], p["steps"])
+        )
+    eligible = [
+        p for p in points if max_synops_ratio is None or p["synops_ratio"] <= max_synops_ratio
+    ]
+    if not eligible:
+        raise ConfigError(f"no mapping has at most {max_synops_ratio}x the dense MACs")
+    best = max(eligible, key=lambda p: (p["val_accuracy"], -p["steps"], -p["synops_ratio"]))
+    if ttfs:
+        best["where_accuracy_goes"] = ttfs_decomposition(run.weights, val, best)
     return {
+        "input_code": input_code,
+        "max_synops_ratio": max_synops_ratio,
         "run": str(run.path),
         "n_images": len(val),
         "split": "val",
         "points": points,
         "best": best,
+    }
+
+
+def ttfs_decomposition(weights, split, point):
+    """Validation accuracy of a TTFS mapping, step by step from the rate net to the chip.
+
+    ``rate``: the rate net on the pixels; ``rate_x_eff``: on the pixels as the step
+    currents integrate them (`TTFSCode.effective_input`; the encoding's error);
+    ``reference``: the numpy model of Loihi's compartments (`loihi.ttfs.reference_counts`;
+    the spiking hidden layer's error, weights unrounded); ``emulator``: nengo-loihi
+    (adds Loihi's weight rounding).
+    """
+    import numpy as np
+
+    from nengo_fashion.encoding import TTFSCode
+
+    from .ttfs import readout, reference_counts
+
+    code = TTFSCode(point["steps"], point["ttfs_threshold"])
+
+    def acc(logits):
+        return float(np.mean(logits.argmax(axis=1) == split.labels))
+
+    counts = reference_counts(weights, split.images, code, point["scale"])
+    return {
+        "rate": acc(weights.forward(split.images, "relu")),
+        "rate_x_eff": acc(weights.forward(code.effective_input(split.images), "relu")),
+        "reference": acc(readout(weights, counts, code.window, point["scale"])),
+        "emulator": point["val_accuracy"],
     }
 
 
@@ -127,6 +198,21 @@ def main(argv=None):
     )
     p.add_argument("--presentation-time", type=positive_float, nargs="+", default=[0.03, 0.05])
     p.add_argument("--skip", type=int, nargs="+", default=[0, 3, 6, 10])
+    p.add_argument(
+        "--input",
+        choices=("rate", "ttfs"),
+        default="rate",
+        help="'ttfs': tune the time-to-first-spike mapping (--ttfs-threshold, --scale, "
+        "--presentation-time; readout over the whole window)",
+    )
+    p.add_argument("--ttfs-threshold", type=float, nargs="+", default=[0.0])
+    p.add_argument(
+        "--max-synops-ratio",
+        type=positive_float,
+        default=None,
+        help="only mappings with at most this many synaptic operations per image, as a "
+        "multiple of the dense net's 101,632 MACs (e.g. 0.5)",
+    )
     p.add_argument("--n-images", type=positive_int, default=1000)
     add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
@@ -134,7 +220,9 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
-        out = prepare_out_dir(args.out or args.run) / FILE_NAME
+        out = prepare_out_dir(args.out or args.run) / (
+            FILE_NAME if args.input == "rate" else TTFS_FILE_NAME
+        )
         scales = args.scale or (
             [50.0, 100.0] if load_run(args.run).config.neuron == "relu" else [1.0]
         )
@@ -149,13 +237,20 @@ def main(argv=None):
                 args.data_dir,
                 quiet=args.quiet,
                 runner=runner,
+                input_code=args.input,
+                ttfs_thresholds=args.ttfs_threshold,
+                max_synops_ratio=args.max_synops_ratio,
             )
         write_json(out, result)
         b = result["best"]
+        if args.input == "ttfs":
+            flags = f"--input ttfs --ttfs-threshold {b['ttfs_threshold']:g}"
+        else:
+            flags = f"--input-rate {b['input_rate']:g}"
         print(
-            f"best on validation: {b['val_accuracy']:.2%} -> python -m loihi --run {args.run} "
-            f"--input-rate {b['input_rate']:g} --scale {b['scale']:g} --presentation-time "
-            f"{b['presentation_time']:g} --skip {b['skip']}"
+            f"best on validation: {b['val_accuracy']:.2%} at {b['synops_ratio']:.2f}x the dense "
+            f"MACs -> python -m loihi --run {args.run} {flags} --scale {b['scale']:g} "
+            f"--presentation-time {b['presentation_time']:g} --skip {b['skip']}"
         )
         print(f"wrote {out}")
 

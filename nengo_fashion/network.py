@@ -233,6 +233,7 @@ def build_network(
     probe_hidden=False,
     input_neurons=None,
     input_rate=250.0,
+    input_synapse=None,
     seed=0,
     label="fashion-784-128-10",
 ):
@@ -258,15 +259,20 @@ def build_network(
         Output of the input Node; default 784 zeros (data is fed by the simulator).
     probe_hidden : bool
         Also probe the hidden neurons' output (spikes, in units of amplitude/dt).
-    input_neurons : type, optional
-        A spiking neuron class (e.g. `nengo.SpikingRectifiedLinear`) that encodes
-        the pixels as spikes before the hidden layer: an Ensemble ``inp_neurons``
-        of 784 neurons, gain ``input_rate``, bias 0 and amplitude
-        ``1 / input_rate``, so that its output averages the pixel value. This is
-        how a Loihi mapping feeds a chip (nengo-loihi runs it off-chip). None
-        connects the input Node straight to the hidden neurons.
+    input_neurons : type or nengo.neurons.NeuronType, optional
+        Spiking neurons that encode the pixels as spikes before the hidden layer,
+        an Ensemble ``inp_neurons`` of 784. A class (e.g.
+        `nengo.SpikingRectifiedLinear`) is a rate code: gain ``input_rate``, bias 0
+        and amplitude ``1 / input_rate``, so that its output averages the pixel
+        value. An instance is used as it is, with gain 1 and bias 0 (its input
+        current is the pixel value; e.g. ``loihi.ttfs.TTFSNeuron``). This is how a
+        Loihi mapping feeds a chip (nengo-loihi runs it off-chip). None connects
+        the input Node straight to the hidden neurons.
     input_rate : float
-        Firing rate of an input neuron for a pixel of 1, in Hz.
+        Firing rate of a rate-code input neuron for a pixel of 1, in Hz.
+    input_synapse : nengo.synapses.Synapse or float or None
+        Synapse of the input-to-hidden connection (None: none). A lowpass far
+        longer than the presentation turns each input spike into a step current.
     seed : int
         Network seed (fixes e.g. the neurons' initial voltages).
 
@@ -303,18 +309,22 @@ def build_network(
         net.inp_neurons = None
         pre = net.inp
         if input_neurons is not None:
+            if isinstance(input_neurons, nengo.neurons.NeuronType):
+                input_type, input_gain = input_neurons, 1.0
+            else:
+                input_type, input_gain = input_neurons(amplitude=1.0 / input_rate), input_rate
             net.inp_neurons = nengo.Ensemble(
                 N_PIXELS,
                 1,
-                neuron_type=input_neurons(amplitude=1.0 / input_rate),
-                gain=nengo.dists.Choice([input_rate]),
+                neuron_type=input_type,
+                gain=nengo.dists.Choice([input_gain]),
                 bias=nengo.dists.Choice([0.0]),
                 label="input_spikes",
             )
             nengo.Connection(net.inp, net.inp_neurons.neurons, synapse=None)
             pre = net.inp_neurons.neurons
         net.conn_hidden = nengo.Connection(
-            pre, net.hidden.neurons, transform=weights.hidden_w, synapse=None
+            pre, net.hidden.neurons, transform=weights.hidden_w, synapse=input_synapse
         )
         net.conn_out = nengo.Connection(
             net.hidden.neurons, net.out, transform=weights.output_w, synapse=synapse

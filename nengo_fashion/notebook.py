@@ -139,3 +139,27 @@ def loihi_result(name, neuron="relu"):
 def results_of(name, neuron="relu", variant="none"):
     """``results.json`` of a run (a tiny one when fast)."""
     return json.loads((run(name, neuron, variant) / "results.json").read_text())
+
+
+def efficiency_result():
+    """``(points, png)`` of the efficiency study: the committed ``results/efficiency/``, or
+    (fast) the same gathering redone from the committed result files into a temporary folder."""
+    from . import efficiency
+
+    if not fast():
+        folder = results_dir() / "efficiency"
+        return read("efficiency/efficiency.json")["points"], folder / efficiency.FIGURE
+    out = _tmp("efficiency")
+    points = efficiency.collect(results_dir())
+    return points, efficiency.plot(points, out / efficiency.FIGURE)
+
+
+def loihi_ttfs_result(relative):
+    """``results/<relative>/loihi.json`` of a TTFS mapping, or a 20-image TTFS run when fast."""
+    if not fast():
+        return read(f"{relative}/loihi.json")
+    from loihi.mapping import MappingSettings
+    from loihi.run import run_loihi
+
+    settings = MappingSettings(presentation_time=0.008, scale=300.0, input_code="ttfs")
+    return run_loihi(run("best-relu"), settings, n_images=20, out=_tmp("ttfs"), log=lambda s: None)

@@ -157,6 +157,192 @@ def seeds_table(results_dir):
     return _md(header, rows) + "\n\nMean ± sample standard deviation (ddof 1) over the seeds."
 
 
+PUBLISHED = (
+    (
+        "TSSL-BP",
+        "784-400-400-10 spiking MLP, 5 steps",
+        89.80,
+        'Zhang & Li, "Temporal spike sequence learning via backpropagation for deep spiking '
+        'neural networks", NeurIPS 2020',
+    ),
+    (
+        "ISNN",
+        "400-400 spiking MLP with intra-layer links",
+        89.99,
+        "International Journal of Intelligent Systems, 2023",
+    ),
+    (
+        "DLTC",
+        "784-1000-10 spiking MLP",
+        89.6,
+        "Neural Networks, 2024",
+    ),
+)
+"""Published spiking MLPs on Fashion-MNIST (test accuracy %, as their papers report them):
+literature anchors for the headline table, not results of this project."""
+
+
+@table("headline")
+def headline_table(results_dir):
+    """The thesis, ``best`` and the distilled student (mean of seeds) beside published MLPs."""
+    results_dir = Path(results_dir)
+    rows = []
+    thesis = _load(results_dir / "thesis-relu" / "results.json")
+    if thesis is not None:
+        rows.append(
+            (
+                "thesis recipe (ours, one seed)",
+                "784-128-10, spiking ReLU",
+                _pct(thesis["rate_test_acc"]),
+                _pct(thesis["spiking_test_acc"]),
+                f"{thesis['spiking']['steps']}",
+                "`results/thesis-relu`",
+            )
+        )
+    for path in sorted(results_dir.glob("seeds/*/seeds.json")):
+        r = _load(path)
+        m, sd = r["mean"], r["std"]
+        sp = r.get("spiking") or {}
+        what = f"`{r['recipe']}` recipe, {len(r['seeds'])} seeds"
+        if r.get("teacher"):
+            what += ", distilled from the CNN teacher"
+        rows.append(
+            (
+                what,
+                f"784-128-10, {r['neuron']}",
+                f"{m['rate_test_acc'] * 100:.2f} ± {sd['rate_test_acc'] * 100:.2f}",
+                f"{m['spiking_test_acc'] * 100:.2f} ± {sd['spiking_test_acc'] * 100:.2f}",
+                f"{sp.get('steps', '?')}",
+                f"`results/seeds/{path.parent.name}`",
+            )
+        )
+    for name, net, acc, source in PUBLISHED:
+        rows.append((name, net, "–", f"{acc:.2f}", "–", source))
+    return _md(("model", "network", "rate test %", "spiking test %", "steps", "source"), rows)
+
+
+@table("distill_search")
+def distill_search_table(results_dir):
+    r = _load(Path(results_dir) / "distill_search.json")
+    if r is None:
+        return "(no results/distill_search.json yet)"
+    rows = []
+    for name, c in r["candidates"].items():
+        o = dict(c["overrides"])
+        teacher = o.pop("teacher", None)
+        knobs = {
+            k: o[k] for k in ("kd_alpha", "kd_temperature", "label_smoothing", "epochs") if k in o
+        }
+        change = ", ".join(f"{k}={v}" for k, v in knobs.items()) or "–"
+        best = " **best**" if name == r["best"] else ""
+        rows.append(
+            (
+                f"`{name}`{best}",
+                "yes" if teacher else "no (labels only)",
+                change,
+                _pct(c["val_acc"]),
+                f"{c['seconds']:.0f}",
+            )
+        )
+    return _md(("candidate", "teacher", "changes", "val acc %", "train s"), rows)
+
+
+@table("efficiency")
+def efficiency_table(results_dir):
+    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    if r is None:
+        return "(run python -m nengo_fashion.efficiency)"
+    rows = []
+    points = sorted(r["points"], key=lambda p: (p["kind"] != "loihi", p.get("synops_per_image", 0)))
+    for p in points:
+        std = p.get("test_acc_std")
+        acc = _pct(p["test_acc"]) + (f" ± {std * 100:.2f}" if std is not None else "")
+        rows.append(
+            (
+                p["label"],
+                p["steps"],
+                acc,
+                (
+                    f"{p['synops_per_image']:,.0f}"
+                    if "synops_per_image" in p
+                    else "(pixels as currents)"
+                ),
+                f"{p['synops_ratio']:.2f}x" if "synops_ratio" in p else "–",
+                f"{p['energy_uj']:.2f} / {p['rate_energy_uj']:.2f}" if "energy_uj" in p else "–",
+                p["chosen"],
+            )
+        )
+    return _md(
+        (
+            "point",
+            "steps",
+            "test %",
+            "synops per image",
+            "synops / dense MACs",
+            "Loihi / rate net uJ (estimate)",
+            "how the setting was chosen",
+        ),
+        rows,
+    )
+
+
+@table("teacher")
+def teacher_table(results_dir):
+    r = _load(Path(results_dir) / "teacher" / "results.json")
+    if r is None:
+        return "(run python -m nengo_fashion.teacher)"
+    c = r["config"]
+    epoch_s = sorted(r["history"]["seconds"])
+    return _md(
+        ("teacher", "parameters", "epochs", "augment", "val %", "test %", "minutes", "s / epoch"),
+        [
+            (
+                f"CNN, width {c['width']}",
+                f"{r['n_params']:,}",
+                c["epochs"],
+                c["augment"],
+                _pct(r["val_acc"]),
+                _pct(r["test_acc"]),
+                f"{r['seconds'] / 60:.1f}",
+                f"{epoch_s[len(epoch_s) // 2]:.0f} (median)",
+            )
+        ],
+    )
+
+
+@table("ttfs_tune")
+def ttfs_tune_table(results_dir):
+    rows = []
+    for path in sorted(Path(results_dir).glob("*/loihi_tune_ttfs.json")):
+        r = _load(path)
+        b = r["best"]
+        rows.append(
+            (
+                f"`{path.parent.name}`",
+                len(r["points"]),
+                r["n_images"],
+                f"≤ {r['max_synops_ratio']:g}x" if r.get("max_synops_ratio") else "–",
+                f"{b['steps']} steps, scale {b['scale']:g}, threshold {b['ttfs_threshold']:g}",
+                _pct(b["val_accuracy"]),
+                f"{b['synops_ratio']:.2f}x",
+            )
+        )
+    if not rows:
+        return "(run python -m loihi.tune --input ttfs)"
+    return _md(
+        (
+            "run",
+            "mappings tried",
+            "validation images",
+            "synops limit",
+            "chosen on validation",
+            "val %",
+            "synops / dense MACs (val)",
+        ),
+        rows,
+    )
+
+
 @table("recipe_search")
 def recipe_search_table(results_dir):
     r = _load(Path(results_dir) / "recipe_search.json")
@@ -388,15 +574,19 @@ def nir_table(results_dir):
 @table("loihi")
 def loihi_table(results_dir):
     rows = []
-    for path in sorted(Path(results_dir).glob("*/loihi.json")):
+    results_dir = Path(results_dir)
+    for path in sorted(results_dir.glob("**/loihi.json")):
         r = _load(path)
         res, e, st = r["resources"]["totals"], r["energy"], r["settings"]
+        if st.get("input_code", "rate") == "ttfs":
+            code = f"TTFS ≥ {st['ttfs_threshold']:g}"
+        else:
+            code = f"rate {st['input_rate']:g} Hz"
         rows.append(
             (
-                f"`{path.parent.name}`",
+                f"`{path.parent.relative_to(results_dir)}`",
                 r["settings"]["neuron"],
-                f"{st['steps']} / {st['input_rate']:g} / {st['skip']} / {st['scale']:g} / "
-                f"{st['processes']}",
+                f"{st['steps']} / {code} / {st['skip']} / {st['scale']:g} / {st['processes']}",
                 r["n_images"],
                 _pct(r["accuracy"]),
                 _pct(r["nengo_dl_spiking_test_acc"]),
@@ -418,7 +608,7 @@ def loihi_table(results_dir):
         (
             "run",
             "chip neurons",
-            "steps / input Hz / skip / scale / processes",
+            "steps / input / skip / scale / processes",
             "images",
             "emulator %",
             "NengoDL spiking %",

@@ -93,6 +93,7 @@ def run_seeds(
     log=print,
     quiet=False,
     on_result=None,
+    teacher=None,
 ):
     """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
 
@@ -120,6 +121,8 @@ def run_seeds(
         No progress bar (for the default serial runner).
     on_result : callable, optional
         ``on_result(seed, results)`` after each new run folder is written.
+    teacher : str, optional
+        A teacher run folder, for the ``distill`` recipe.
 
     Returns
     -------
@@ -137,7 +140,13 @@ def run_seeds(
     tasks = []
     for seed in seeds:
         config = make_config(
-            recipe, neuron=neuron, seed=seed, epochs=epochs, n_train=n_train, n_val=data.n_val
+            recipe,
+            neuron=neuron,
+            seed=seed,
+            epochs=epochs,
+            n_train=n_train,
+            n_val=data.n_val,
+            teacher=teacher,
         )
         kwargs = dict(config=config, data=data, name=run_name(seed))
         if runner.serial:
@@ -181,6 +190,7 @@ def run_seeds(
         "neuron": neuron,
         "seeds": seeds,
         "epochs": tasks[0].kwargs["config"].epochs,
+        "teacher": teacher,
         "n_train": n_train,
         "n_val": data.n_val,
         "per_seed": per_seed,
@@ -225,6 +235,12 @@ def make_parser():
     )
     p.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's")
     p.add_argument(
+        "--teacher",
+        default=None,
+        metavar="RUN",
+        help="teacher run folder (python -m nengo_fashion.teacher), for --recipe distill",
+    )
+    p.add_argument(
         "--n-train",
         type=positive_int,
         default=None,
@@ -245,6 +261,11 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
+        make_config(args.recipe, neuron=args.neuron, teacher=args.teacher)  # errors first
+        if args.teacher is not None:
+            from .teacher import load_teacher
+
+            load_teacher(args.teacher)
         out = prepare_out_dir(args.out or default_out(args.recipe, args.neuron))
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         log = make_log(args.quiet)
@@ -262,6 +283,7 @@ def main(argv=None):
                 data_dir=args.data_dir,
                 log=log,
                 quiet=args.quiet,
+                teacher=args.teacher,
             )
         print(format_table(summary))
         print(f"wrote {out / FILE_NAME}")

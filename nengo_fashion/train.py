@@ -32,8 +32,8 @@ import nengo
 import numpy as np
 
 from . import data as data_mod
-from .augment import augment
 from .atomic import atomic_dir, prepare_out_dir, write_json
+from .augment import augment
 from .cli import (
     ArgumentParser,
     add_data_args,

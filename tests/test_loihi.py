@@ -158,3 +158,89 @@ def test_tune_on_validation(tiny_run, tmp_path):
     assert result["split"] == "val" and result["n_images"] == 20
     assert len(result["points"]) == 2
     assert result["best"] in result["points"]
+
+
+# --- time-to-first-spike input into step currents (loihi/ttfs.py) ---
+
+TTFS = dict(presentation_time=0.008, scale=300.0, input_code="ttfs")
+
+
+@pytest.fixture(scope="module")
+def best_relu():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "results" / "best-relu"
+    if not (path / "weights.npz").exists():
+        pytest.skip("results/best-relu not committed")
+    return load_run(path)
+
+
+def test_ttfs_emulator_matches_reference(best_relu, fashion):
+    from loihi.ttfs import reference_counts
+    from nengo_fashion.encoding import TTFSCode
+
+    images = fashion.val.images[:60]
+    settings = MappingSettings(**TTFS)
+    out = loihi_run.simulate(best_relu.weights, "relu", settings, images)
+    code = TTFSCode(settings.steps)
+    # exactly one spike per pixel that the code sends, none for the others
+    np.testing.assert_array_equal(out["input_spikes"], code.spikes_per_image(images))
+    ref = reference_counts(best_relu.weights, images, code, settings.scale)
+    # the emulator rounds the weights to Loihi's fixed point, the reference does not:
+    # measured on 200 validation images, mean |count difference| 0.016, 98.5 % of the
+    # predictions equal (T 8, scale 300); nothing leaks between images (no reset: 2.8, 12 %)
+    assert np.abs(out["hidden_counts"] - ref).mean() < 0.05
+    ref_pred = (ref @ best_relu.weights.output_w.T + best_relu.weights.output_b * 8 * 0.3).argmax(1)
+    assert np.mean(out["outputs"].mean(axis=1).argmax(axis=1) == ref_pred) >= 0.9
+
+
+def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
+    """On the emulator, the hidden voltage at the end of a window is T dt scale (W x_eff)."""
+    import nengo_loihi.emulator.interface as emu
+
+    from loihi.ttfs import window_reset
+    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.network import Weights
+
+    w = best_relu.weights
+    # positive weights and no bias, small enough that no neuron reaches its threshold
+    # (a ReLU compartment's voltage is floored at 0, so negative sums would be cut)
+    pos = Weights(np.abs(w.hidden_w) * 0.02, np.zeros(128), w.output_w, w.output_b)
+    images = fashion.val.images[:3]
+    settings = MappingSettings(presentation_time=0.016, scale=25.0, input_code="ttfs")
+    voltages = []
+    original = emu.EmulatorInterface.step
+
+    def record(self):
+        original(self)
+        c = self.compartment
+        voltages.append(c.voltage / c.vth)
+
+    emu.EmulatorInterface.step = record
+    try:
+        out = loihi_run.simulate(pos, "relu", settings, images)
+    finally:
+        emu.EmulatorInterface.step = original
+    assert out["hidden_spikes"].sum() == 0
+    code = TTFSCode(16)
+    expected = 16 * 0.001 * 25.0 * code.effective_input(images) @ pos.hidden_w.T
+    # the window of image n ends at emulator step 16 n + 17 (one step of host-to-chip delay)
+    ends = np.array([voltages[16 * n + 16] for n in range(3)])
+    assert expected.max() > 0.2
+    # within 2 %: the current decays 2/4096 per step (0.4 % over the window on average)
+    # and Loihi rounds the weights
+    np.testing.assert_allclose(ends, expected, rtol=0.02, atol=0.01 * expected.max())
+    assert window_reset  # the reset that zeroes the state between these windows
+
+
+def test_ttfs_refused_on_board_and_bad_settings(best_relu):
+    with pytest.raises(ConfigError, match="emulator only"):
+        loihi_run.simulate(
+            best_relu.weights, "relu", MappingSettings(**TTFS), np.zeros((1, 784)), target="loihi"
+        )
+    with pytest.raises(ConfigError, match="input tau"):
+        MappingSettings(presentation_time=0.016, input_code="ttfs", input_tau=0.01)
+    with pytest.raises(ConfigError, match="skip 0"):
+        MappingSettings(**TTFS, skip=2)
+    with pytest.raises(ConfigError, match="unknown input code"):
+        MappingSettings(input_code="burst")
