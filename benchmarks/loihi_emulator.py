@@ -12,7 +12,9 @@ in `loihi.emulator.vectorized_synapses`. It prints seconds per image for each,
 the ratio, whether the outputs are identical, and what the straightforward way
 would take for the 10,000 test images. A third line measures nengo-loihi's
 default input mapping (an on/off neuron pair per pixel, fed by a Node) on fewer
-images, to show what the off-chip input neurons save.
+images, to show what the off-chip input neurons save. A fourth runs the
+time-to-first-spike mapping (``--input ttfs``, `loihi.ttfs`; ``--ttfs-steps`` steps,
+one spike per pixel at most) on the same images.
 """
 
 import argparse
@@ -58,6 +60,8 @@ def main(argv=None):
     p.add_argument("--run", default="results/best-relu")
     p.add_argument("--n-images", type=int, default=200)
     p.add_argument("--json", default=None)
+    p.add_argument("--ttfs-steps", type=int, default=16, help="window of the TTFS mapping")
+    p.add_argument("--ttfs-scale", type=float, default=100.0, help="scale of the TTFS mapping")
     args = p.parse_args(argv)
 
     run = load_run(args.run)
@@ -71,6 +75,16 @@ def main(argv=None):
         start = time.perf_counter()
         outs[name] = simulate(run.weights, run.config.neuron, settings, images, vectorize=vectorize)
         timings[name] = (time.perf_counter() - start) / len(images)
+    # the few-operation mapping (loihi/ttfs.py), on the same images, vectorised loop
+    ttfs = MappingSettings(
+        neuron=settings.neuron,
+        presentation_time=args.ttfs_steps * settings.dt,
+        scale=args.ttfs_scale,
+        input_code="ttfs",
+    )
+    start = time.perf_counter()
+    simulate(run.weights, run.config.neuron, ttfs, images, vectorize=True)
+    timings["ttfs_vectorized"] = (time.perf_counter() - start) / len(images)
     default_n = max(10, args.n_images // 10)
     timings["default_input_mapping"] = time_default_input_mapping(run, settings, images[:default_n])
     identical = bool(
@@ -90,6 +104,7 @@ def main(argv=None):
                 "n_images": args.n_images,
                 "default_mapping_images": default_n,
                 "steps": settings.steps,
+                "ttfs_steps": ttfs.steps,
                 "seconds_per_image": timings,
                 "full_test_minutes": {k: v * n_test / 60 for k, v in timings.items()},
                 "speedup": ratio,

@@ -52,8 +52,8 @@ def _point(label, kind, source, steps, accuracy, chosen, **extra):
 def _run_points(results):
     for path in sorted(results.glob("*/results.json")):
         r = read_json(path)
-        s = r["spiking"]
-        if s["dt"] != 0.001 or "spiking_test_acc" not in r:
+        s = r.get("spiking")
+        if s is None or s["dt"] != 0.001:  # the teacher; other time steps
             continue
         yield _point(
             f"{path.parent.name} (NengoDL)",
@@ -113,7 +113,7 @@ def _loihi_points(results):
         if "synops_per_image" not in r or r.get("split", "test") != "test":
             continue
         st = r["settings"]
-        mapping = st.get("mapping", "rate")
+        mapping = {"ttfs": "TTFS"}.get(st.get("input_code", "rate"), "rate")
         run = Path(r.get("run", path.parent)).name
         yield _point(
             f"{run} (Loihi emulator, {mapping} input)",
@@ -121,13 +121,25 @@ def _loihi_points(results):
             path,
             r["steps"],
             r["accuracy"],
-            r.get("chosen", "as run (see the README's Loihi section)"),
+            r.get("chosen") or _loihi_choice(path.parent, st),
             synops_per_image=r["synops_per_image"],
             synops_ratio=r["synops_ratio"],
             energy_uj=r["energy"]["loihi"]["energy_j"] * 1e6,
             rate_energy_uj=r["energy"]["rate_cpu_gpu"]["energy_j"] * 1e6,
             rate_test_acc=r.get("rate_test_acc"),
         )
+
+
+def _loihi_choice(folder, settings):
+    """How a rate-input emulator run's mapping was chosen, when ``loihi.json`` does not say."""
+    tune = folder / "loihi_tune.json"
+    if tune.exists():
+        t = read_json(tune)
+        b = t["best"]
+        keys = ("input_rate", "scale", "presentation_time", "skip")
+        if all(abs(b[k] - settings[k]) < 1e-9 for k in keys):
+            return f"loihi.tune on {t['n_images']} validation images (loihi_tune.json)"
+    return "the package's default mapping, fixed in advance"
 
 
 SOURCES = (_run_points, _pareto_points, _seeds_points, _loihi_points)

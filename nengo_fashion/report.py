@@ -55,6 +55,8 @@ def runs_table(results_dir):
     rows = []
     for path in sorted(Path(results_dir).glob("*/results.json")):
         r = _load(path)
+        if "spiking" not in r:  # not a run of the 784-128-10 network (the CNN teacher)
+            continue
         c, s = r["config"], r["spiking"]
         recipe = c["recipe"] + ("" if c.get("variant", "none") == "none" else f" + {c['variant']}")
         if c.get("train_neuron") == "loihi":
@@ -316,6 +318,7 @@ def ttfs_tune_table(results_dir):
     for path in sorted(Path(results_dir).glob("*/loihi_tune_ttfs.json")):
         r = _load(path)
         b = r["best"]
+        w = b.get("where_accuracy_goes", {})
         rows.append(
             (
                 f"`{path.parent.name}`",
@@ -323,8 +326,8 @@ def ttfs_tune_table(results_dir):
                 r["n_images"],
                 f"≤ {r['max_synops_ratio']:g}x" if r.get("max_synops_ratio") else "–",
                 f"{b['steps']} steps, scale {b['scale']:g}, threshold {b['ttfs_threshold']:g}",
-                _pct(b["val_accuracy"]),
                 f"{b['synops_ratio']:.2f}x",
+                *(_pct(w.get(k)) for k in ("rate", "rate_x_eff", "reference", "emulator")),
             )
         )
     if not rows:
@@ -336,8 +339,11 @@ def ttfs_tune_table(results_dir):
             "validation images",
             "synops limit",
             "chosen on validation",
-            "val %",
             "synops / dense MACs (val)",
+            "val %: rate net",
+            "rate net on x_eff (encoding)",
+            "Loihi model, unrounded weights (spiking hidden layer)",
+            "emulator (weight rounding)",
         ),
         rows,
     )
@@ -787,12 +793,15 @@ def loihi_speed_table(results_dir):
         "default_input_mapping": "nengo-loihi default input (on/off pair per pixel)",
         "straightforward": "off-chip input neurons, nengo-loihi's loop",
         "vectorized": "off-chip input neurons, vectorised loop (ours)",
+        "ttfs_vectorized": "time-to-first-spike input (`--input ttfs`), vectorised loop",
     }
+    steps = {k: r["steps"] for k in names}
+    steps["ttfs_vectorized"] = r.get("ttfs_steps", "–")
     rows = [
-        (names[k], f"{v * 1e3:.1f}", f"{r['full_test_minutes'][k]:.1f}")
+        (names[k], steps[k], f"{v * 1e3:.1f}", f"{r['full_test_minutes'][k]:.1f}")
         for k, v in r["seconds_per_image"].items()
     ]
-    return _md(("way", "ms per image", "minutes for 10,000 images"), rows) + (
+    return _md(("way", "steps", "ms per image", "minutes for 10,000 images"), rows) + (
         f"\n\nVectorised / straightforward: **{r['speedup']:.2f}x**, identical outputs: "
         f"{r['identical_outputs']} ({r['n_images']} images, {r['steps']} steps each)."
     )

@@ -47,3 +47,25 @@ def test_best_recipe_is_the_validation_winner():
     assert RECIPES["best"] == best
     # the search used the validation split, never the test split
     assert search["n_val"] == 5000
+
+
+def test_distill_recipe_is_the_validation_winner():
+    from nengo_fashion.search import DISTILL_CANDIDATES
+
+    path = ROOT / "results" / "distill_search.json"
+    if not path.exists():
+        pytest.skip("results/distill_search.json not written yet")
+    search = json.loads(path.read_text())
+    winner = dict(DISTILL_CANDIDATES[search["best"]])
+    assert winner.pop("teacher", "unset") == "unset", "the winner must be a distilled candidate"
+    recipe = dict(RECIPES["distill"])
+    defaults = {"kd_alpha": 0.5, "kd_temperature": 4.0, "label_smoothing": 0.0}
+    for key, value in defaults.items():  # TrainConfig's defaults, unless the recipe sets them
+        recipe.setdefault(key, value)
+        winner.setdefault(key, value)
+    assert recipe == winner
+    assert search["n_val"] == 5000
+    assert all(
+        c["overrides"].get("teacher") in (None, "results/teacher")
+        for c in search["candidates"].values()
+    )
