@@ -102,6 +102,47 @@ def add_output_args(parser, default_help, files):
     add_quiet_arg(parser)
 
 
+def add_run_folder_args(parser, out, name, name_help):
+    """``--out DIR`` (the folder of run folders), ``--name``, ``--overwrite`` and ``--quiet``."""
+    parser.add_argument(
+        "--out",
+        default=out,
+        metavar="DIR",
+        help=f"folder that holds run folders, created if missing (default {out}); the run "
+        "is written to DIR/NAME/",
+    )
+    parser.add_argument("--name", default=name, help=f"run name (default {name_help})")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run folder of the same name (once the new one is complete)",
+    )
+    add_quiet_arg(parser)
+
+
+def train_run_folder(train_func, config, args):
+    """The end of a training command: check ``--out``, load the data, train into a run folder.
+
+    ``train_func(config, dataset, out=, name=, overwrite=, log=)`` is `train.train` or
+    `teacher.train_teacher`; ``args`` has the options of `add_run_folder_args` and
+    `add_data_args`.
+    """
+    from . import data
+    from .atomic import prepare_out_dir
+    from .progress import make_log
+
+    prepare_out_dir(args.out)
+    dataset = data.load(args.data_dir, n_val=config.n_val)
+    return train_func(
+        config,
+        dataset,
+        out=args.out,
+        name=args.name,
+        overwrite=args.overwrite,
+        log=make_log(args.quiet),
+    )
+
+
 def add_quiet_arg(parser):
     """``--quiet``: no progress output (results and errors still print)."""
     parser.add_argument(

@@ -261,28 +261,19 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
+_BEST = dict(
+    batch_size=64, lr=1e-3, lr_schedule="cosine", shuffle=True, epochs=40, weight_decay=0.05
+)
 RECIPES = {
     # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
     "thesis": {},
     # the winner of `python -m nengo_fashion.search` on the validation split
     # (results/recipe_search.json; a test keeps the two in step)
-    "best": dict(
-        batch_size=64, lr=1e-3, lr_schedule="cosine", shuffle=True, epochs=40, weight_decay=0.05
-    ),
+    "best": _BEST,
     # `best` distilled from a CNN teacher (needs --teacher), with the teacher's
     # augmentation; the winner of `python -m nengo_fashion.search --space distill`
     # (results/distill_search.json; a test keeps the two in step)
-    "distill": dict(
-        batch_size=64,
-        lr=1e-3,
-        lr_schedule="cosine",
-        shuffle=True,
-        epochs=40,
-        weight_decay=0.05,
-        augment="shift-flip",
-        kd_alpha=0.5,
-        kd_temperature=4.0,
-    ),
+    "distill": dict(_BEST, augment="shift-flip", kd_alpha=0.5, kd_temperature=4.0),
 }
 """Named sets of defaults; options given explicitly override them."""
 

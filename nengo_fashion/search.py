@@ -34,7 +34,7 @@ from .cli import (
     positive_float,
     run_cli,
 )
-from .config import make_config
+from .config import RECIPES, make_config
 from .errors import ConfigError
 from .progress import make_log
 from .tasks import DataRef, Task, TaskRunner, TaskStore, resolve, resume, runner_from_args
@@ -59,15 +59,7 @@ CANDIDATES = {
 }
 """Candidate recipes: overrides of the thesis recipe."""
 
-_DISTILL = dict(
-    batch_size=64,
-    lr=1e-3,
-    lr_schedule="cosine",
-    shuffle=True,
-    epochs=40,
-    weight_decay=0.05,
-    augment="shift-flip",
-)
+_DISTILL = dict(RECIPES["best"], augment="shift-flip")
 DISTILL_CANDIDATES = {
     # the augmentations alone, no teacher in the loss (the controls)
     "shift-flip": dict(_DISTILL, teacher=None),

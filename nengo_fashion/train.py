@@ -32,24 +32,24 @@ import nengo
 import numpy as np
 
 from . import data as data_mod
-from .atomic import atomic_dir, prepare_out_dir, write_json
+from .atomic import atomic_dir, write_json
 from .augment import augment
 from .cli import (
     ArgumentParser,
     add_data_args,
-    add_quiet_arg,
+    add_run_folder_args,
     add_spike_args,
     positive_float,
     positive_int,
     run_cli,
     spike_settings,
+    train_run_folder,
 )
 from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
 from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
 from .evaluate import evaluate_rate, evaluate_spiking
 from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
 from .neurons.spike_aware import spike_aware_type
-from .progress import make_log
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 RESULTS_KEYS = (
@@ -472,20 +472,7 @@ def make_parser():
     )
     add_data_args(p)
     add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
-    p.add_argument(
-        "--out",
-        default="runs",
-        metavar="DIR",
-        help="folder that holds run folders, created if missing (default runs); the run "
-        "is written to DIR/NAME/",
-    )
-    p.add_argument("--name", default=None, help="run name (default <recipe>-<neuron>[-<variant>])")
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an existing run folder of the same name (once the new one is complete)",
-    )
-    add_quiet_arg(p)
+    add_run_folder_args(p, "runs", None, "<recipe>-<neuron>[-<variant>]")
     return p
 
 
@@ -527,16 +514,7 @@ def main(argv=None):
         config = make_config(args.recipe, args.variant, **knobs)
         if any(getattr(args, k) is not None for k in ("dt", "steps", "synapse", "scale")):
             config = dataclasses.replace(config, spiking=spike_settings(args, config.spiking))
-        prepare_out_dir(args.out)
-        dataset = data_mod.load(args.data_dir, n_val=config.n_val)
-        train(
-            config,
-            dataset,
-            out=args.out,
-            name=args.name,
-            overwrite=args.overwrite,
-            log=make_log(args.quiet),
-        )
+        train_run_folder(train, config, args)
 
     return run_cli(run)
 

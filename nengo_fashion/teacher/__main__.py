@@ -10,18 +10,16 @@ See `nengo_fashion.teacher` for what the run folder holds.
 
 import sys
 
-from .. import data as data_mod
-from ..atomic import prepare_out_dir
 from ..augment import AUGMENTERS
 from ..cli import (
     ArgumentParser,
     add_data_args,
-    add_quiet_arg,
+    add_run_folder_args,
     positive_float,
     positive_int,
     run_cli,
+    train_run_folder,
 )
-from ..progress import make_log
 from .model import TeacherConfig, train_teacher
 
 _DEFAULTS = TeacherConfig()
@@ -51,20 +49,7 @@ def make_parser():
         "--n-train", type=positive_int, default=None, help="use only the first N training images"
     )
     add_data_args(p)
-    p.add_argument(
-        "--out",
-        default="results",
-        metavar="DIR",
-        help="folder that holds run folders, created if missing (default results); the "
-        "teacher is written to DIR/NAME/",
-    )
-    p.add_argument("--name", default="teacher", help="run name (default teacher)")
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an existing run folder of the same name (once the new one is complete)",
-    )
-    add_quiet_arg(p)
+    add_run_folder_args(p, "results", "teacher", "teacher")
     return p
 
 
@@ -82,16 +67,7 @@ def main(argv=None):
             n_val=args.n_val,
             n_train=args.n_train,
         )
-        prepare_out_dir(args.out)
-        dataset = data_mod.load(args.data_dir, n_val=config.n_val)
-        train_teacher(
-            config,
-            dataset,
-            out=args.out,
-            name=args.name,
-            overwrite=args.overwrite,
-            log=make_log(args.quiet),
-        )
+        train_run_folder(train_teacher, config, args)
 
     return run_cli(run)
 

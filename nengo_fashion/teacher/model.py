@@ -170,7 +170,7 @@ def train_teacher(config, dataset, out="results", name="teacher", overwrite=Fals
     )
     with atomic_dir(run_dir, overwrite=overwrite) as tmp:
         model, history = fit(config, dataset, log=log)
-        model.save(str(tmp / MODEL_FILE))
+        model.save(str(tmp / MODEL_FILE), include_optimizer=False)
         write_json(tmp / "config.json", config.asdict())
         training_curve(history, tmp / "training_curve.png", title=f"teacher {name}")
         accuracy = {}
