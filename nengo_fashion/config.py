@@ -270,10 +270,10 @@ RECIPES = {
     # the winner of `python -m nengo_fashion.search` on the validation split
     # (results/recipe_search.json; a test keeps the two in step)
     "best": _BEST,
-    # `best` distilled from a CNN teacher (needs --teacher), with the teacher's
-    # augmentation; the winner of `python -m nengo_fashion.search --space distill`
+    # `best` distilled from a CNN teacher (needs --teacher), with left-right flips;
+    # the distilled winner of `python -m nengo_fashion.search --space distill`
     # (results/distill_search.json; a test keeps the two in step)
-    "distill": dict(_BEST, augment="shift-flip", kd_alpha=0.5, kd_temperature=4.0),
+    "distill": dict(_BEST, augment="flip", kd_alpha=0.5, kd_temperature=2.0),
 }
 """Named sets of defaults; options given explicitly override them."""
 

@@ -228,15 +228,19 @@ def distill_search_table(results_dir):
     r = _load(Path(results_dir) / "distill_search.json")
     if r is None:
         return "(no results/distill_search.json yet)"
+    from .search import best_distilled
+
     rows = []
     for name, c in r["candidates"].items():
         o = dict(c["overrides"])
         teacher = o.pop("teacher", None)
         knobs = {
-            k: o[k] for k in ("kd_alpha", "kd_temperature", "label_smoothing", "epochs") if k in o
+            k: o[k] for k in ("augment", "kd_alpha", "kd_temperature", "label_smoothing") if k in o
         }
         change = ", ".join(f"{k}={v}" for k, v in knobs.items()) or "–"
         best = " **best**" if name == r["best"] else ""
+        if name == best_distilled(r):
+            best += " **the `distill` recipe**"
         rows.append(
             (
                 f"`{name}`{best}",

@@ -75,6 +75,10 @@ DISTILL_CANDIDATES = {
     "kd-a0.5-T4-flip-ls0.1": dict(
         _DISTILL, kd_alpha=0.5, kd_temperature=4.0, augment="flip", label_smoothing=0.1
     ),
+    # a second round, after the first showed lower T and alpha doing better (see README)
+    "kd-a0.5-T2-flip": dict(_DISTILL, kd_alpha=0.5, kd_temperature=2.0, augment="flip"),
+    "kd-a0.3-T2-flip": dict(_DISTILL, kd_alpha=0.3, kd_temperature=2.0, augment="flip"),
+    "kd-a0.5-T1-flip": dict(_DISTILL, kd_alpha=0.5, kd_temperature=1.0, augment="flip"),
     # no augmentation: one copy of the training split
     "kd-a0.9-T4-none": dict(
         _DISTILL, kd_alpha=0.9, kd_temperature=4.0, augment="none", kd_copies=1
@@ -90,6 +94,16 @@ SPACES = {
     "distill": (DISTILL_CANDIDATES, "distill_search.json", "distill_search_tasks"),
 }
 """Search spaces: candidates, result file and task folder (inside ``--out``)."""
+
+
+def best_distilled(result):
+    """The candidate of a distill search with a teacher and the highest validation accuracy.
+
+    This is ``RECIPES["distill"]``: the search's overall ``best`` can be a control
+    trained on the labels alone.
+    """
+    distilled = {k: c for k, c in result["candidates"].items() if c["overrides"].get("teacher")}
+    return max(distilled, key=lambda k: distilled[k]["val_acc"])
 
 
 def with_teacher(candidates, teacher):

@@ -12,9 +12,20 @@ from pathlib import Path
 import pytest
 
 import nengo_fashion
-from nengo_fashion import atomic, evaluate, figures, pareto, reproduce, search, sweep, train
+from nengo_fashion import (
+    atomic,
+    efficiency,
+    evaluate,
+    figures,
+    pareto,
+    reproduce,
+    search,
+    sweep,
+    train,
+)
 from nengo_fashion.errors import OutputError
 from nengo_fashion.progress import Progress
+from nengo_fashion.teacher import __main__ as teacher_cli
 
 from .test_train import _one_line_error
 
@@ -39,6 +50,8 @@ def _commands(run):
         (pareto.main, ["--run", str(run)]),
         (reproduce.main, []),
         (search.main, ["--only", "thesis"]),
+        (teacher_cli.main, ["--epochs", "1"]),
+        (efficiency.main, []),
     ]
     try:
         from loihi import finetune as loihi_finetune
