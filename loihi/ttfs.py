@@ -30,7 +30,7 @@ import contextlib
 import nengo
 import numpy as np
 
-from nengo_fashion.encoding import TTFSCode
+from nengo_fashion.encoding import spike_steps
 
 EMULATOR_DELAY = 1
 """Steps between a host spike and its effect on the chip's compartments."""
@@ -79,10 +79,6 @@ class TTFSNeuron(nengo.neurons.NeuronType):
         self.window = window
         self.threshold = threshold
 
-    @property
-    def code(self):
-        return TTFSCode(int(self.window), float(self.threshold))
-
     def gain_bias(self, max_rates, intercepts):
         return np.ones_like(max_rates), np.zeros_like(intercepts)
 
@@ -90,7 +86,8 @@ class TTFSNeuron(nengo.neurons.NeuronType):
         return np.full_like(gain, 1.0 / self.window), np.zeros_like(gain)
 
     def step(self, dt, J, output, phase):
-        output[...] = (self.code.spike_steps(J) == phase) * (self.amplitude / dt)
+        fire = spike_steps(J, self.window, self.threshold) == phase
+        output[...] = fire * (self.amplitude / dt)
         phase[...] = (phase + 1) % self.window
 
 

@@ -23,6 +23,17 @@ import numpy as np
 from .errors import ConfigError
 
 
+def spike_steps(values, window, threshold=0.0):
+    """Each value's spike step ``round((1 - x) * window)``, ``window`` (none) below ``threshold``.
+
+    The arithmetic of `TTFSCode`, as a function for per-step callers (``loihi.ttfs.TTFSNeuron``).
+    """
+    values = np.asarray(values)
+    steps = np.rint((1 - values) * window).astype(np.int64)
+    steps[values < threshold] = window
+    return np.clip(steps, 0, window)
+
+
 @dataclasses.dataclass(frozen=True)
 class TTFSCode:
     """One spike per pixel, at step ``round((1 - x) * window)`` of each image's window.
@@ -47,10 +58,7 @@ class TTFSCode:
 
     def spike_steps(self, images):
         """``(n, 784)`` int: each pixel's spike step in its window, ``window`` for none."""
-        images = np.asarray(images)
-        steps = np.rint((1 - images) * self.window).astype(np.int64)
-        steps[images < self.threshold] = self.window
-        return np.clip(steps, 0, self.window)
+        return spike_steps(images, self.window, self.threshold)
 
     def effective_input(self, images):
         """``(n, 784)`` float32: what the step currents integrate, ``(T - t_i) / T``."""

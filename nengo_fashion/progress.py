@@ -109,3 +109,15 @@ def make_log(quiet=False, stream=None):
     if quiet:
         return lambda *args, **kwargs: None
     return lambda line: print(line, file=stream or sys.stdout, flush=True)
+
+
+def epoch_line(epoch, epochs, history):
+    """The one line a training loop logs after epoch ``epoch`` (0-based) of ``epochs``.
+
+    ``history`` holds per-epoch lists ``loss``, ``train_acc``, ``val_acc`` and ``seconds``.
+    """
+    return (
+        f"epoch {epoch + 1:3d}/{epochs}  loss {history['loss'][-1]:.4f}  "
+        f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}  "
+        f"({history['seconds'][-1]:.1f} s)"
+    )

@@ -50,6 +50,7 @@ from .dl import import_nengo_dl, make_simulator, predict_logits, readout, traine
 from .evaluate import evaluate_rate, evaluate_spiking
 from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
 from .neurons.spike_aware import spike_aware_type
+from .progress import epoch_line
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 RESULTS_KEYS = (
@@ -282,11 +283,7 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         history["train_acc"].append(float(result.history[acc_key][-1]))
         history["val_acc"].append(float(np.mean(val_pred == val.labels)))
         history["seconds"].append(time.time() - start)
-        log(
-            f"epoch {epoch + 1:3d}/{config.epochs}  loss {history['loss'][-1]:.4f}  "
-            f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}  "
-            f"({history['seconds'][-1]:.1f} s)"
-        )
+        log(epoch_line(epoch, config.epochs, history))
     weights = trained_weights(sim, net)
 
     return weights, history, sim

@@ -10,6 +10,7 @@ import numpy as np
 from ..atomic import atomic_dir, read_json, write_json
 from ..augment import AUGMENTERS, augment
 from ..errors import ConfigError, DataError
+from ..progress import epoch_line
 
 MODEL_FILE = "model.keras"
 
@@ -150,11 +151,7 @@ def fit(config, dataset, log=print):
         history["train_acc"].append(float(result.history["accuracy"][-1]))
         history["val_acc"].append(float(np.mean(val_pred == dataset.val.labels)))
         history["seconds"].append(time.time() - start)
-        log(
-            f"epoch {epoch + 1:3d}/{config.epochs}  loss {history['loss'][-1]:.4f}  "
-            f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}  "
-            f"({history['seconds'][-1]:.1f} s)"
-        )
+        log(epoch_line(epoch, config.epochs, history))
     return model, history
 
 
