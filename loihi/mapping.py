@@ -21,9 +21,11 @@ The network is `nengo_fashion.network.build_network`; this module only decides
 """
 
 import dataclasses
+import math
 
 import nengo
 
+from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.network import build_network, get_family
 
@@ -116,6 +118,13 @@ class MappingSettings:
             raise ConfigError(
                 f"presentation time ({self.presentation_time} s) must be at least one dt "
                 f"({self.dt} s)"
+            )
+        if not math.isfinite(self.presentation_time) or self.steps > MAX_STEPS:
+            steps = self.presentation_time / self.dt
+            raise ConfigError(
+                f"presentation time {self.presentation_time:g} s is {steps:g} steps of dt "
+                f"{self.dt:g} s; at most {MAX_STEPS} steps per image ({MAX_STEPS * self.dt:g} s "
+                "at this dt)"
             )
         if not 0 <= self.skip < self.steps:
             raise ConfigError(f"skip must be in 0..{self.steps - 1} steps, got {self.skip}")

@@ -42,17 +42,19 @@ import time
 import numpy as np
 
 from nengo_fashion import data as data_mod
-from nengo_fashion.atomic import prepare_out_dir, write_json
+from nengo_fashion.atomic import Outputs, write_json
 from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
+    non_negative_int,
     positive_float,
     positive_int,
     run_cli,
+    seed_value,
     synapse_value,
 )
+from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError, MissingDependencyError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import Progress, make_log
@@ -62,6 +64,7 @@ from nengo_fashion.tasks import (
     DataRef,
     Task,
     TaskRunner,
+    add_scheduler_args,
     have_dask,
     resolve,
     single_threaded_blas,
@@ -80,6 +83,12 @@ from .mapping import (
 from .resources import resources
 
 FILE_NAME = "loihi.json"
+
+PRESENTATION_HELP = (
+    f"seconds each image is shown: at least --dt, at most {MAX_STEPS} steps of --dt "
+    f"({MAX_STEPS * 0.001:g} s at 1 ms)"
+)
+"""``--presentation-time``'s help, shared with ``loihi.tune`` (`MappingSettings` checks it)."""
 
 
 def simulate(
@@ -324,10 +333,13 @@ def run_loihi(
     quiet=True,
     runner=None,
     chosen=None,
+    *,
+    overwrite=False,
 ):
     """Evaluate a run on the emulator and write ``<out>/loihi.json``; return its dict.
 
-    ``out`` is a folder (default: the run folder), checked before anything runs.
+    ``out`` is a folder (default: the run folder), checked before anything runs; an
+    existing ``loihi.json`` there is refused unless ``overwrite``.
     Progress goes to stderr unless ``quiet``. ``processes`` is the number of
     contiguous chunks (default: 1, or one per worker of a distributed ``runner``);
     ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs them.
@@ -345,7 +357,8 @@ def run_loihi(
             "importable here; only the emulator (--target sim) is available"
         )
     run = load_run(run_dir)
-    path = prepare_out_dir(out or run.path) / FILE_NAME
+    outputs = Outputs(out or run.path, [FILE_NAME], overwrite=overwrite)
+    path = outputs.folder / FILE_NAME
     family = run.config.neuron
     settings = settings or MappingSettings(
         neuron=default_neuron(family), scale=run.config.spiking.scale
@@ -422,7 +435,8 @@ def run_loihi(
     }
     if chosen:
         result["chosen"] = chosen
-    write_json(path, result)
+    with outputs.staging() as stage:
+        write_json(stage / FILE_NAME, result)
     log(
         f"accuracy {acc:.2%} on {len(s)} images in {wall:.1f} s ({len(s) / wall:.0f} images/s); "
         f"{spikes:.1f} hidden spikes/image; {res['totals']['cores']} core(s); "
@@ -443,7 +457,7 @@ def make_parser():
     )
     p.add_argument("--n-images", type=int, default=None, help="default: the whole split")
     p.add_argument("--split", choices=("val", "test"), default="test")
-    p.add_argument("--presentation-time", type=positive_float, default=0.03, help="seconds")
+    p.add_argument("--presentation-time", type=positive_float, default=0.03, help=PRESENTATION_HELP)
     p.add_argument("--dt", type=positive_float, default=0.001)
     p.add_argument("--synapse", type=synapse_value, default="none")
     p.add_argument(
@@ -458,7 +472,12 @@ def make_parser():
         default=250.0,
         help="input neuron rate for a white pixel (Hz)",
     )
-    p.add_argument("--skip", type=int, default=0, help="steps left out of each readout")
+    p.add_argument(
+        "--skip",
+        type=non_negative_int,
+        default=0,
+        help="steps left out of each readout (0..steps - 1)",
+    )
     p.add_argument(
         "--input",
         choices=INPUT_CODES,
@@ -511,7 +530,7 @@ def make_parser():
         help="nengo-loihi's own per-spike loop (the straightforward way)",
     )
     p.add_argument("--target", choices=("sim", "loihi"), default="sim")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_value, default=0, help="0..2**32 - 1")
     add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
     add_scheduler_args(p)
@@ -559,6 +578,7 @@ def main(argv=None):
                 quiet=args.quiet,
                 runner=runner,
                 chosen=args.chosen,
+                overwrite=args.overwrite,
             )
 
     return run_cli(run)

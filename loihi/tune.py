@@ -14,16 +14,17 @@ to ``python -m loihi``. The test split is not touched. Each mapping is a task
 (`nengo_fashion.tasks`): ``--scheduler`` runs them in parallel on a Dask cluster.
 """
 
+import dataclasses
 import itertools
 import sys
 
 from nengo_fashion import data as data_mod
-from nengo_fashion.atomic import prepare_out_dir, write_json
+from nengo_fashion.atomic import Outputs, write_json
 from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
+    non_negative_int,
     positive_float,
     positive_int,
     run_cli,
@@ -32,10 +33,10 @@ from nengo_fashion.errors import ConfigError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import make_log
 from nengo_fashion.synops import count as count_synops
-from nengo_fashion.tasks import DataRef, Task, TaskRunner, runner_from_args
+from nengo_fashion.tasks import DataRef, Task, TaskRunner, add_scheduler_args, runner_from_args
 
-from .mapping import MappingSettings, default_neuron
-from .run import emulate_chunk
+from .mapping import INPUT_CODES, MappingSettings, default_neuron
+from .run import PRESENTATION_HELP, emulate_chunk
 
 FILE_NAME = "loihi_tune.json"
 TTFS_FILE_NAME = "loihi_tune_ttfs.json"
@@ -68,28 +69,18 @@ def tune(
     runner = runner or TaskRunner(quiet=quiet)
     run = load_run(run_dir)
     family = run.config.neuron
+    ttfs = input_code == "ttfs"
+    if ttfs:
+        skips = (0,)
+    grid = mappings(  # checked before the data is loaded
+        family, input_code, input_rates, scales, presentation_times, ttfs_thresholds, skips
+    )
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     val = dataset.val.subset(n_images)
     images = DataRef(dataset, data_dir).subset("val", n_images)
     weights = runner.share(run.weights)
     tasks = []
-    ttfs = input_code == "ttfs"
-    if ttfs:
-        skips = (0,)
-    firsts = ttfs_thresholds if ttfs else input_rates
-    for i, (first, scale, pt) in enumerate(itertools.product(firsts, scales, presentation_times)):
-        if ttfs:
-            s = MappingSettings(
-                neuron=default_neuron(family),
-                presentation_time=pt,
-                scale=scale,
-                input_code="ttfs",
-                ttfs_threshold=first,
-            )
-        else:
-            s = MappingSettings(
-                neuron=default_neuron(family), presentation_time=pt, scale=scale, input_rate=first
-            )
+    for i, s in enumerate(grid):
         kwargs = dict(
             weights=weights,
             family=family,
@@ -156,6 +147,39 @@ def tune(
     }
 
 
+def mappings(family, input_code, input_rates, scales, presentation_times, ttfs_thresholds, skips):
+    """The grid's `MappingSettings`, each checked by `MappingSettings` itself before any
+    work: the values ``python -m loihi`` would refuse (a negative ``skip``, a presentation
+    over `MAX_STEPS` steps, a TTFS threshold outside [0, 1)) are refused here too, so that
+    the recommended flags always run. A skip at or past a mapping's steps is not scored
+    for it (as before)."""
+    if input_code not in INPUT_CODES:
+        raise ConfigError(f"unknown input code {input_code!r}; choose one of {INPUT_CODES}")
+    ttfs = input_code == "ttfs"
+    firsts = ttfs_thresholds if ttfs else input_rates
+    grid = []
+    for first, scale, pt in itertools.product(firsts, scales, presentation_times):
+        if ttfs:
+            s = MappingSettings(
+                neuron=default_neuron(family),
+                presentation_time=pt,
+                scale=scale,
+                input_code="ttfs",
+                ttfs_threshold=first,
+            )
+        else:
+            s = MappingSettings(
+                neuron=default_neuron(family), presentation_time=pt, scale=scale, input_rate=first
+            )
+        for skip in skips:
+            if skip < s.steps:
+                dataclasses.replace(s, skip=skip)  # the check of python -m loihi --skip
+        grid.append(s)
+    if not grid:
+        raise ConfigError("the grid of mappings is empty")
+    return grid
+
+
 def ttfs_decomposition(weights, split, point):
     """Validation accuracy of a TTFS mapping, step by step from the rate net to the chip.
 
@@ -196,11 +220,24 @@ def main(argv=None):
         default=None,
         help="default: 50 100 for relu runs, 1 for lif runs",
     )
-    p.add_argument("--presentation-time", type=positive_float, nargs="+", default=[0.03, 0.05])
-    p.add_argument("--skip", type=int, nargs="+", default=[0, 3, 6, 10])
+    p.add_argument(
+        "--presentation-time",
+        type=positive_float,
+        nargs="+",
+        default=[0.03, 0.05],
+        help=PRESENTATION_HELP,
+    )
+    p.add_argument(
+        "--skip",
+        type=non_negative_int,
+        nargs="+",
+        default=[0, 3, 6, 10],
+        help="readout skips to score (steps left out of each readout; one at or past a "
+        "mapping's steps is not scored for it)",
+    )
     p.add_argument(
         "--input",
-        choices=("rate", "ttfs"),
+        choices=INPUT_CODES,
         default="rate",
         help="'ttfs': tune the time-to-first-spike mapping (--ttfs-threshold, --scale, "
         "--presentation-time; readout over the whole window)",
@@ -220,9 +257,9 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
-        out = prepare_out_dir(args.out or args.run) / (
-            FILE_NAME if args.input == "rate" else TTFS_FILE_NAME
-        )
+        name = FILE_NAME if args.input == "rate" else TTFS_FILE_NAME
+        outputs = Outputs(args.out or args.run, [name], overwrite=args.overwrite)
+        out = outputs.folder / name
         scales = args.scale or (
             [50.0, 100.0] if load_run(args.run).config.neuron == "relu" else [1.0]
         )
@@ -241,7 +278,8 @@ def main(argv=None):
                 ttfs_thresholds=args.ttfs_threshold,
                 max_synops_ratio=args.max_synops_ratio,
             )
-        write_json(out, result)
+        with outputs.staging() as stage:
+            write_json(stage / name, result)
         b = result["best"]
         if args.input == "ttfs":
             flags = f"--input ttfs --ttfs-threshold {b['ttfs_threshold']:g}"

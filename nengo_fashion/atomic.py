@@ -60,14 +60,52 @@ def atomic_path(path):
         raise
 
 
+def _probe_folder(path, option):
+    """Make ``path`` (and its missing parents), write and remove a temporary file in it,
+    then remove the folders this made: the real test (root, ACLs, read-only file systems,
+    ``/proc``), with nothing left behind."""
+    made = []
+    for folder in reversed([path, *path.parents]):
+        if not folder.exists():
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            except OSError as e:
+                _remove_made(made)
+                raise OutputError(
+                    f"{option} {path} cannot be written (cannot make {folder}: "
+                    f"{e.strerror or e}); choose another folder"
+                ) from None
+            made.append(folder)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as e:
+        raise OutputError(
+            f"{option} {path} cannot be written ({e.strerror or e}); choose another folder"
+        ) from None
+    finally:
+        _remove_made(made)
+
+
+def _remove_made(made):
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def prepare_out_dir(path, option="--out"):
     """Check that the output folder ``path`` can be written; return it as a `Path`.
 
     Every command calls this before it computes anything, so that a bad ``--out``
-    fails within seconds (`OutputError`, one line) instead of after the work. An
-    existing folder is fine (the outputs land inside it under their documented
-    names); a missing one is created only when the first output is written, so a
-    command that fails early leaves nothing behind.
+    fails within seconds (`OutputError`, one line) instead of after the work. The
+    check makes the folder and a temporary file in it (``os.access`` says yes to
+    root everywhere), then removes what it made: an existing folder is fine (the
+    outputs land inside it under their documented names); a missing one is created
+    only when the first output is written, so a command that fails early leaves
+    nothing behind.
 
     Parameters
     ----------
@@ -77,34 +115,32 @@ def prepare_out_dir(path, option="--out"):
         The option's name, for the error message.
     """
     path = Path(path)
-    if path.exists():
-        if not path.is_dir():
-            raise OutputError(
-                f"{option} {path} is a file; {option} takes a folder (the outputs are written "
-                "inside it under fixed names)"
-            )
-        try:  # the real test: permissions, read-only file systems, ACLs
-            fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)
-            os.close(fd)
-            os.remove(probe)
-        except OSError as e:
-            raise OutputError(
-                f"{option} {path} cannot be written ({e.strerror or e}); choose another folder"
-            ) from None
-        return path
-    parent = next(p for p in path.absolute().parents if p.exists())
-    if not parent.is_dir():
-        raise OutputError(f"{option} {path} cannot be written ({parent} is a file)")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if path.exists() and not path.is_dir():
         raise OutputError(
-            f"{option} {path} cannot be written (no permission to create it in {parent}); "
-            "choose another folder"
+            f"{option} {path} is a file; {option} takes a folder (the outputs are written "
+            "inside it under fixed names)"
         )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{option} {path} cannot be written ({parent} is a file)")
+            break
+    _probe_folder(path, option)
     return path
 
 
-def check_out_file(path, option="--json"):
-    """Check, before any work, that the file ``path`` can be written; return it."""
+def _exists_error(path, option):
+    return OutputError(
+        f"{path} already exists (a result made before); pass --overwrite to replace it, "
+        f"or {option} to write elsewhere"
+    )
+
+
+def check_out_file(path, option="--json", *, overwrite=True):
+    """Check, before any work, that the file ``path`` can be written; return it.
+
+    With ``overwrite=False`` an existing ``path`` is refused (`OutputError`).
+    """
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder; {option} takes a file name")
@@ -113,8 +149,106 @@ def check_out_file(path, option="--json"):
             if not parent.is_dir():
                 raise OutputError(f"{option} {path} cannot be written ({parent} is a file)")
             break
+    if not overwrite and path.exists():
+        raise _exists_error(path, option)
     prepare_out_dir(path.parent, option)
     return path
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Hold SIGINT and SIGTERM for the duration (they are delivered when it ends), so
+    that a few renames that belong together are done all or none."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class Outputs:
+    """The result files that one command writes into one folder: claimed before any work,
+    written together or not at all.
+
+    ``Outputs(folder, names, overwrite=...)`` checks that the folder can be written and,
+    unless ``overwrite``, that no file matching ``names`` (names or glob patterns) is
+    there already: a command never replaces a result made before unless told to.
+    ``with outputs.staging() as stage:`` yields a hidden temporary folder; when the
+    block ends without an error, every file written in it is moved into ``folder`` at
+    once (Ctrl-C and SIGTERM are held for those few renames, and without ``overwrite``
+    each move is exclusive: a file that appeared meanwhile is never replaced). On an
+    error or an interrupt, the temporary folder is removed and ``folder`` is as before.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder (created when the files are moved in).
+    names : sequence of str
+        The files the command writes, as names or glob patterns (``sweep_*.png``).
+    overwrite : bool
+        Whether an existing file of these names may be replaced.
+    option : str
+        The option that chooses ``folder``, for the error messages.
+    """
+
+    def __init__(self, folder, names, *, overwrite=False, option="--out"):
+        self.folder = prepare_out_dir(folder, option)
+        self.names = list(names)
+        self.overwrite = overwrite
+        self.option = option
+        if not overwrite:
+            for existing in self.existing():
+                raise _exists_error(existing, option)
+
+    def existing(self):
+        """The files in ``folder`` that match the claimed names."""
+        if not self.folder.is_dir():
+            return []
+        return sorted({p for name in self.names for p in self.folder.glob(name) if p.is_file()})
+
+    @contextlib.contextmanager
+    def staging(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".outputs.", suffix=".tmp", dir=self.folder))
+        try:
+            yield stage
+            with signals_held():
+                self._commit(stage)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+    def _commit(self, stage):
+        files = sorted(p for p in stage.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if not self.overwrite:
+            clash = [self.folder / f.relative_to(stage) for f in files]
+            clash = [p for p in clash if p.exists()]
+            if clash:
+                keep = Path(tempfile.mkdtemp(prefix="unsaved-", dir=self.folder))
+                for f in files:
+                    (keep / f.relative_to(stage)).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(f, keep / f.relative_to(stage))
+                raise OutputError(
+                    f"{clash[0]} appeared while this command ran; nothing was replaced and "
+                    f"this run's files were kept in {keep}"
+                )
+        for f in files:
+            dest = self.folder / f.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if self.overwrite:
+                os.replace(f, dest)
+            else:
+                try:
+                    os.link(f, dest)  # exclusive: fails if dest exists
+                except FileExistsError:
+                    raise _exists_error(dest, self.option) from None
+                os.remove(f)
 
 
 def _rescue(path, write):
@@ -180,9 +314,61 @@ def read_json(path):
         raise RunError(f"{path} is not valid JSON ({e})") from None
 
 
+def check_results_dir(path, option="--results"):
+    """Check that ``path`` is a folder of results (at least one ``*.json`` in it or one
+    level down); return it as a `Path`. A typo must not read as "no results"."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(
+            f"{option} {path} is not a folder"
+            + ("" if path.exists() else " (it does not exist)")
+            + "; give the folder of result files, e.g. results"
+        )
+    if not any(path.glob("*.json")) and not any(path.glob("*/*.json")):
+        raise RunError(f"{option} {path} holds no result files (*.json); check the path")
+    return path
+
+
+@contextlib.contextmanager
+def _name_lock(path):
+    """Hold an exclusive lock on the name ``path`` (a hidden ``.NAME.lock`` beside it) for
+    the duration, so that two commands never build the same folder at once. The kernel
+    drops the lock when the process dies, so a killed command leaves no stale lock."""
+    import fcntl
+
+    lock = path.parent / f".{path.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunError(
+                f"{path} is being written by another command right now; wait for it, or "
+                "choose another --name"
+            ) from None
+        try:  # the lock file may have been removed and made again meanwhile
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(lock)
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_dir(path, overwrite=False):
     """Build a folder in a temporary place; rename it to ``path`` when complete.
+
+    The name is locked for the whole build (a second command building the same
+    ``path`` fails at once with `RunError`), and without ``overwrite`` the final rename
+    never replaces a folder, whoever made it.
 
     Parameters
     ----------
@@ -193,23 +379,40 @@ def atomic_dir(path, overwrite=False):
         If True, the old folder is replaced only once the new one is complete.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise RunError(
+
+    def refuse():
+        return RunError(
             f"{path} already exists; pass --overwrite to replace it or --name to "
             "choose another run name"
         )
+
+    if path.exists() and not overwrite:
+        raise refuse()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
-    try:
-        yield tmp
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, old / "run")
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _name_lock(path):
+        if path.exists() and not overwrite:
+            raise refuse()
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+        try:
+            yield tmp
+            with signals_held():
+                if path.exists() and overwrite:
+                    old = Path(
+                        tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+                    )
+                    os.replace(path, old / "run")
+                    os.replace(tmp, path)
+                    shutil.rmtree(old)
+                elif path.exists():  # made by something that does not take the lock
+                    keep = Path(tempfile.mkdtemp(prefix=f"{path.name}.unsaved-", dir=path.parent))
+                    os.replace(tmp, keep / "run")
+                    raise RunError(
+                        f"{path} appeared while this command ran; it was not replaced, and "
+                        f"this run was kept in {keep / 'run'}"
+                    )
+                else:
+                    os.replace(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise

@@ -4,7 +4,7 @@ import argparse
 import math
 import sys
 
-from .config import SpikeSettings
+from .config import MAX_SEED, MAX_STEPS, SpikeSettings
 from .errors import NengoFashionError
 
 NO_SYNAPSE = "none"
@@ -25,6 +25,40 @@ def positive_int(text):
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def non_negative_int(text):
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def seed_value(text):
+    """argparse type: a seed, an integer in 0..2**32 - 1 (what numpy's RandomState takes)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"a seed must be in 0..{MAX_SEED} (2**32 - 1), got {value}"
+        )
+    return value
+
+
+def steps_value(text):
+    """argparse type: timesteps per image, an integer in 1..`MAX_STEPS`."""
+    value = positive_int(text)
+    if value > MAX_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_STEPS} steps per image, got {value}"
+        )
     return value
 
 
@@ -66,12 +100,36 @@ def synapse_value(text):
 
 
 def add_data_args(parser, n_val=True):
-    """``--data-dir`` and (for training) ``--n-val``."""
+    """``--data-dir``, ``--unverified-data`` and (for training) ``--n-val``.
+
+    ``--unverified-data`` sets ``$NENGO_FASHION_UNVERIFIED_DATA=1`` when parsed, so that
+    every `nengo_fashion.data.load` of the command (and its local Dask workers, which
+    load the data themselves) accepts IDX files that are not the published Fashion-MNIST.
+    """
+
+    class AllowUnverified(argparse.Action):
+        def __call__(self, parser, namespace, values, option_string=None):
+            import os
+
+            from .data import UNVERIFIED_ENV_VAR
+
+            setattr(namespace, self.dest, True)
+            os.environ[UNVERIFIED_ENV_VAR] = "1"
+
     parser.add_argument(
         "--data-dir",
         default=None,
         help="folder with the four Fashion-MNIST IDX .gz files (default: "
         "$NENGO_FASHION_DATA, then /usr/share/datasets/fashion-mnist, then the Keras cache)",
+    )
+    parser.add_argument(
+        "--unverified-data",
+        action=AllowUnverified,
+        nargs=0,
+        default=False,
+        help="accept IDX files that are not the published Fashion-MNIST (checked by MD5 / "
+        "SHA-256); results then say 'unverified' in data_source. Same as "
+        "NENGO_FASHION_UNVERIFIED_DATA=1, which remote Dask workers need in their environment",
     )
     if not n_val:
         return
@@ -98,6 +156,12 @@ def add_output_args(parser, default_help, files):
         default=None,
         metavar="DIR",
         help=f"output folder, created if missing (default: {default_help}); writes {files}",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace those files if they exist (default: refuse, so that no result made "
+        "before is replaced)",
     )
     add_quiet_arg(parser)
 
@@ -154,7 +218,9 @@ def add_spike_args(parser, defaults_help):
     """Options of one spiking setting (``--dt --steps --synapse --scale``)."""
     g = parser.add_argument_group("spiking inference", f"default: {defaults_help}")
     g.add_argument("--dt", type=positive_float, default=None, help="time step, in seconds")
-    g.add_argument("--steps", type=positive_int, default=None, help="timesteps per image")
+    g.add_argument(
+        "--steps", type=steps_value, default=None, help=f"timesteps per image (1..{MAX_STEPS})"
+    )
     g.add_argument(
         "--synapse",
         type=synapse_value,
@@ -177,52 +243,54 @@ def spike_settings(args, base):
     return SpikeSettings(**values)
 
 
-def scheduler_address(text):
-    """argparse type: ``local`` or ``tcp://HOST:PORT`` (a Dask scheduler)."""
-    from .tasks import check_scheduler
-
-    try:
-        return check_scheduler(text)
-    except NengoFashionError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def add_scheduler_args(parser):
-    """``--scheduler`` and ``--workers``: where a command's independent tasks run.
-
-    Without ``--scheduler`` the tasks run one after another in this process (no Dask
-    needed); see `nengo_fashion.tasks.TaskRunner` and ``docs/distributed.md``.
-    """
-    g = parser.add_argument_group(
-        "distributed (Dask)", "run the independent tasks in parallel (default: one after another)"
-    )
-    g.add_argument(
-        "--scheduler",
-        type=scheduler_address,
-        default=None,
-        metavar="local|tcp://HOST:PORT",
-        help="'local': a Dask cluster on this machine (127.0.0.1) with --workers processes; "
-        "tcp://HOST:PORT: an existing cluster ('dask scheduler' + 'dask worker'); needs "
-        'pip install -e ".[distributed]"',
-    )
-    g.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="worker processes of --scheduler local, one thread each (default: the number of "
-        "cores); alone, it implies --scheduler local",
-    )
-    return g
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so that the same clean-up runs."""
 
 
 def run_cli(func):
-    """Call ``func()``; turn a user error into one line on stderr and exit code 2."""
+    """Call ``func()``; turn a user error into one line on stderr and exit status 2.
+
+    Ctrl-C (SIGINT) and SIGTERM end the command the same way: every temporary file
+    and folder is removed by the writes that made them (`nengo_fashion.atomic`), the
+    results already complete are kept, one line is printed, and the exit status is
+    130 (SIGINT) or 143 (SIGTERM). A signal that lands inside a library (an import, a
+    compiled loop) may come out as another exception: it is still reported as the
+    signal it was.
+    """
+    import signal
+    import threading
+
+    received = []
+
+    def on_signal(signum, frame):
+        received.append(signum)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+
+    def stopped(by_term):
+        what = "terminated" if by_term else "interrupted"
+        print(
+            f"error: {what}; no partial output was left behind (files already complete are kept)",
+            file=sys.stderr,
+        )
+        return 143 if by_term else 130
+
     try:
         func()
     except NengoFashionError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing half-written was left behind", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        return stopped(isinstance(e, Terminated))
+    except Exception:
+        if received:  # the signal was turned into another error on its way up
+            return stopped(received[0] == signal.SIGTERM)
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0

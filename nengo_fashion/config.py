@@ -6,6 +6,10 @@ be re-created and re-evaluated exactly.
 
 import dataclasses
 import math
+import numbers
+import os
+
+import numpy as np
 
 from .augment import AUGMENTERS
 from .errors import ConfigError
@@ -13,6 +17,39 @@ from .errors import ConfigError
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
 AUGMENTS = tuple(AUGMENTERS)
+
+MAX_STEPS = 10_000
+"""The most timesteps a spiking setting (or a Loihi presentation) may show one image for.
+
+The committed results use at most 200 (``results/``: 50; README and tests: 200); this is
+50 times that, and it keeps a mistyped ``--steps 1000000000`` from running for days with
+no output."""
+
+MAX_SEED = 2**32 - 1
+"""The largest seed: numpy's `~numpy.random.RandomState` takes seeds in 0..2**32 - 1."""
+
+N_TRAIN_IMAGES = 60_000
+"""Images of Fashion-MNIST's training split (training images + ``n_val`` validation)."""
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _finite(value):
+    """A finite real number (not a bool or a string)."""
+    return _is_number(value) and math.isfinite(value)
+
+
+def check_seed(seed, what="seed"):
+    """Refuse a seed numpy cannot take (a `ConfigError`): an integer in 0..2**32 - 1."""
+    if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"{what} must be an integer in 0..{MAX_SEED} (2**32 - 1), got {seed!r}")
+    return seed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,19 +82,19 @@ class SpikeSettings:
     readout: str = None
 
     def __post_init__(self):
-        if not (isinstance(self.dt, (int, float)) and math.isfinite(self.dt) and self.dt > 0):
+        if not (_finite(self.dt) and self.dt > 0):
             raise ConfigError(f"dt must be a positive number of seconds, got {self.dt!r}")
-        if not isinstance(self.steps, int) or self.steps < 1:
-            raise ConfigError(f"steps must be an integer >= 1, got {self.steps!r}")
-        if self.synapse is not None and not (math.isfinite(self.synapse) and self.synapse >= 0):
+        if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
+            raise ConfigError(f"steps must be an integer in 1..{MAX_STEPS}, got {self.steps!r}")
+        if self.synapse is not None and not (_finite(self.synapse) and self.synapse >= 0):
             raise ConfigError(f"synapse must be None or a tau >= 0 seconds, got {self.synapse!r}")
-        if not (math.isfinite(self.scale) and self.scale > 0):
+        if not (_finite(self.scale) and self.scale > 0):
             raise ConfigError(f"scale must be > 0, got {self.scale!r}")
         readout = self.readout
         if readout is None:
             readout = "mean" if not self.synapse else "last"
             object.__setattr__(self, "readout", readout)
-        if readout not in READOUTS:
+        if not isinstance(readout, str) or readout not in READOUTS:
             raise ConfigError(f"readout must be one of {READOUTS}, got {readout!r}")
 
     def asdict(self):
@@ -177,15 +214,40 @@ class TrainConfig:
     def __post_init__(self):
         from .network import get_family
 
+        self._check_types()
         get_family(self.neuron)  # a clear error for an unknown family
         if isinstance(self.spiking, dict):
+            fields = {f.name for f in dataclasses.fields(SpikeSettings)}
+            unknown = sorted(set(self.spiking) - fields)
+            if unknown:
+                raise ConfigError(
+                    f"unknown spiking setting(s) {', '.join(map(repr, unknown))}; the settings "
+                    f"are {', '.join(sorted(fields))}"
+                )
             object.__setattr__(self, "spiking", SpikeSettings(**self.spiking))
         elif self.spiking is None:
             object.__setattr__(self, "spiking", self.default_spiking())
+        elif not isinstance(self.spiking, SpikeSettings):
+            raise ConfigError(
+                f"spiking must be a SpikeSettings, a dict of one or None, got {self.spiking!r}"
+            )
         if not isinstance(self.epochs, int) or self.epochs < 1:
             raise ConfigError(f"epochs must be an integer >= 1, got {self.epochs!r}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"batch size must be an integer >= 1, got {self.batch_size!r}")
+        check_seed(self.seed)
+        if _is_int(self.n_val) and not 1 <= self.n_val < N_TRAIN_IMAGES:
+            raise ConfigError(
+                f"n_val must leave training images: 1..{N_TRAIN_IMAGES - 1}, got {self.n_val}"
+            )
+        if _is_int(self.n_val) and self.n_train is None:
+            available = N_TRAIN_IMAGES - self.n_val
+            if self.batch_size > available:
+                raise ConfigError(
+                    f"batch size {self.batch_size} is larger than the {available} training "
+                    f"images ({N_TRAIN_IMAGES} - n_val {self.n_val}); use a batch size of at "
+                    f"most {available}"
+                )
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
         if self.lr_schedule not in LR_SCHEDULES:
@@ -204,8 +266,10 @@ class TrainConfig:
             )
         if not isinstance(self.n_val, int) or self.n_val < 1:
             raise ConfigError(f"n_val must be an integer >= 1, got {self.n_val!r}")
-        if not isinstance(self.train_steps, int) or self.train_steps < 1:
-            raise ConfigError(f"train_steps must be an integer >= 1, got {self.train_steps!r}")
+        if not isinstance(self.train_steps, int) or not 1 <= self.train_steps <= MAX_STEPS:
+            raise ConfigError(
+                f"train_steps must be an integer in 1..{MAX_STEPS}, got {self.train_steps!r}"
+            )
         if not (math.isfinite(self.train_dt) and self.train_dt > 0):
             raise ConfigError(f"train_dt must be > 0 seconds, got {self.train_dt!r}")
         if self.train_synapse is not None and not self.train_synapse > 0:
@@ -231,6 +295,58 @@ class TrainConfig:
                 "the distill recipe needs a teacher: --teacher results/teacher (train one "
                 "with `python -m nengo_fashion.teacher`)"
             )
+
+    _TYPES = {
+        "recipe": str,
+        "neuron": str,
+        "lr_schedule": str,
+        "augment": str,
+        "variant": str,
+        "train_neuron": str,
+        "shuffle": bool,
+        "spike_aware": bool,
+        "lr": float,
+        "weight_decay": float,
+        "train_dt": float,
+        "rate_reg": float,
+        "rate_target_hz": float,
+        "kd_alpha": float,
+        "kd_temperature": float,
+        "label_smoothing": float,
+        "train_synapse": (float, None),
+        "init_run": ("path", None),
+        "teacher": ("path", None),
+        "epochs": int,
+        "batch_size": int,
+        "seed": int,
+        "n_val": int,
+        "n_train": (int, None),
+        "train_steps": int,
+        "kd_copies": int,
+    }
+    """Each field's type (``(type, None)``: or None), checked before its value."""
+
+    def _check_types(self):
+        """A `ConfigError` for a value of the wrong type (e.g. from a hand-edited config.json)."""
+        names = {str: "a string", bool: "true or false", float: "a finite number"}
+        names.update({int: "an integer", "path": "a path"})
+        for name, kind in self._TYPES.items():
+            value = getattr(self, name)
+            optional = isinstance(kind, tuple)
+            kind = kind[0] if optional else kind
+            if optional and value is None:
+                continue
+            if kind is float:
+                ok = _finite(value)
+            elif kind is int:
+                ok = _is_int(value)
+            elif kind == "path":
+                ok = isinstance(value, (str, os.PathLike))
+            else:
+                ok = isinstance(value, kind)
+            if not ok:
+                what = names[kind] + (" or None" if optional else "")
+                raise ConfigError(f"{name} must be {what}, got {value!r}")
 
     def default_spiking(self):
         """The spiking setting reported for this run unless one is given.

@@ -8,7 +8,14 @@ Where the files are looked for, in this order:
 4. a download through Keras, for machines that are online.
 
 Every file is checked: gzip integrity, IDX magic number, item count and image
-shape. Pixels are scaled from 0..255 to 0..1 (``float32``), as in the thesis.
+shape, and then that it *is* the published Fashion-MNIST (`verify_file`: the MD5 of
+the ``.gz`` file, or the SHA-256 of its decompressed content, must be the original
+file's). A damaged or different file raises `DataError`, which the commands print as
+one line naming the file and the fix. To run on other IDX data knowingly, pass
+``--unverified-data`` or set ``$NENGO_FASHION_UNVERIFIED_DATA=1`` (the variable also
+reaches Dask workers, which load the data themselves); the dataset's ``source`` (and
+so ``data_source`` in ``results.json``) then says ``(unverified: ...)``.
+Pixels are scaled from 0..255 to 0..1 (``float32``), as in the thesis.
 
 The validation split is held out from the 60,000 training images: by default the
 **last 5,000** (indices 55,000..59,999). Hyper-parameters are chosen on it; the
@@ -17,8 +24,11 @@ The validation split is held out from the 60,000 training images: by default the
 
 import dataclasses
 import gzip
+import hashlib
+import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +68,34 @@ KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 _MAGIC = {1: 0x00000801, 3: 0x00000803}  # unsigned byte, 1 or 3 dimensions
 
+UNVERIFIED_ENV_VAR = "NENGO_FASHION_UNVERIFIED_DATA"
+"""Set to 1 to accept IDX files that are not the published Fashion-MNIST (``--unverified-data``)."""
+
+PUBLISHED_MD5 = {
+    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+"""MD5 of the four original ``.gz`` files, as published in Fashion-MNIST's README
+(https://github.com/zalandoresearch/fashion-mnist#get-the-data): a file downloaded as is."""
+
+CONTENT_SHA256 = {
+    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+"""SHA-256 of the *decompressed* IDX bytes of each file.
+
+Debian's ``dataset-fashion-mnist`` (0.0~git20200523.55506a9-1) recompressed the files
+(no file name in the gzip header, mtime 2020-06-05), so their ``.gz`` MD5s differ from
+`PUBLISHED_MD5`; their content does not. Computed with ``zcat FILE | sha256sum`` on
+``/usr/share/datasets/fashion-mnist/*.gz``; these equal the SHA-256s of the upstream
+files' decompressed content, as listed independently by public projects that download
+and decompress the originals (the uncompressed sizes, 47040016 / 60008 / 7840016 /
+10008 bytes, are the IDX headers plus 60,000 / 10,000 items)."""
+
 HOW_TO_GET = (
     "Fashion-MNIST not found. Provide it in one of three ways: "
     "(1) 'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu, installs "
@@ -90,41 +128,106 @@ def read_idx(path, ndim, expected_count=None, item_shape=None):
     ------
     DataError
         If the file cannot be read, is not gzip, is truncated, or has the wrong
-        magic number, count or shape. The message names the file.
+        magic number, count or shape. The message names the file and the fix.
     """
+    return _read_idx(path, ndim, expected_count, item_shape)[0]
+
+
+def how_to_fix(path):
+    """The fix for a damaged or wrong data file, for error messages (depends on its folder)."""
     path = Path(path)
     try:
-        with gzip.open(path, "rb") as f:
-            raw = f.read()
+        folder = path.parent.resolve()
+        debian, keras = DEBIAN_DIR.resolve(), keras_cache_dir().resolve()
+    except (OSError, RuntimeError):
+        folder = debian = keras = None
+    if folder is not None and folder == debian:
+        return "reinstall it with 'sudo apt-get install --reinstall dataset-fashion-mnist'"
+    if folder is not None and folder == keras:
+        return "delete it so that Keras downloads it again"
+    return (
+        f"replace it with the original {path.name} (from {DEBIAN_DIR} after 'sudo apt-get "
+        f"install dataset-fashion-mnist', or {KERAS_ORIGIN}{path.name})"
+    )
+
+
+def _read_idx(path, ndim, expected_count=None, item_shape=None):
+    """`read_idx`, also returning the file's bytes and its decompressed bytes."""
+    path = Path(path)
+    fix = how_to_fix(path)
+    try:
+        gz = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise DataError(
-            f"{path}: corrupt or truncated gzip file ({e}); delete it and "
-            "reinstall or re-download the data"
-        ) from None
+        raise DataError(f"{path}: file not found; {fix}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a file; {fix}") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror or e}); {fix}") from None
+    if not gz:
+        raise DataError(f"{path}: empty file; {fix}")
+    try:
+        # one pass: decompress everything (CRC and length checked by gzip)
+        raw = gzip.decompress(gz)
+    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
+        raise DataError(f"{path}: corrupt or truncated gzip file ({e}); {fix}") from None
 
     header_len = 4 + 4 * ndim
     if len(raw) < header_len:
-        raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes)")
+        raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes); {fix}")
     magic = struct.unpack(">i", raw[:4])[0]
     if magic != _MAGIC[ndim]:
         raise DataError(
             f"{path}: bad IDX magic number 0x{magic:08x}, expected "
-            f"0x{_MAGIC[ndim]:08x} (unsigned bytes, {ndim} dimension(s))"
+            f"0x{_MAGIC[ndim]:08x} (unsigned bytes, {ndim} dimension(s)); {fix}"
         )
-    shape = struct.unpack(f">{ndim}i", raw[4:header_len])
+    shape = struct.unpack(f">{ndim}I", raw[4:header_len])
     if expected_count is not None and shape[0] != expected_count:
-        raise DataError(f"{path}: holds {shape[0]} items, expected {expected_count}")
+        raise DataError(f"{path}: holds {shape[0]} items, expected {expected_count}; {fix}")
     if item_shape is not None and tuple(shape[1:]) != tuple(item_shape):
-        raise DataError(f"{path}: items of shape {shape[1:]}, expected {item_shape}")
-    n_bytes = int(np.prod(shape))
+        raise DataError(f"{path}: items of shape {shape[1:]}, expected {item_shape}; {fix}")
+    n_bytes = math.prod(shape)
     if len(raw) - header_len != n_bytes:
         raise DataError(
             f"{path}: truncated or padded: {len(raw) - header_len} data bytes, "
-            f"header says {n_bytes}"
+            f"header says {n_bytes}; {fix}"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
+    array = np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
+    return array, gz, raw
+
+
+def is_published(path, gz, raw):
+    """Whether a file is the published Fashion-MNIST file of its name.
+
+    ``gz`` is the file's bytes and ``raw`` its decompressed bytes. True if the MD5 of
+    ``gz`` is the published one (`PUBLISHED_MD5`: the original download), or the
+    SHA-256 of ``raw`` is the original content's (`CONTENT_SHA256`: a recompressed copy,
+    e.g. Debian's). The SHA-256 of the 55 MB of content of the four files takes ~0.03 s
+    (the MD5 of the 30 MB of ``.gz``, only computed on a mismatch, ~0.04 s), next to
+    ~0.25 s to decompress them, which loading does anyway.
+    """
+    name = Path(path).name
+    if name not in PUBLISHED_MD5:
+        return False
+    # the content first: it matches both the original and a recompressed copy
+    if hashlib.sha256(raw).hexdigest() == CONTENT_SHA256[name]:
+        return True
+    return hashlib.md5(gz).hexdigest() == PUBLISHED_MD5[name]
+
+
+def unverified_allowed():
+    """Whether ``$NENGO_FASHION_UNVERIFIED_DATA`` allows data that is not Fashion-MNIST."""
+    value = os.environ.get(UNVERIFIED_ENV_VAR, "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+def verify_file(path, gz, raw):
+    """Raise `DataError` unless `is_published` (the message names the file and the fix)."""
+    if not is_published(path, gz, raw):
+        raise DataError(
+            f"{path}: not the published Fashion-MNIST (neither its MD5 nor its content's "
+            f"SHA-256 is the original file's); {how_to_fix(path)}; or, to use other IDX "
+            f"data knowingly, pass --unverified-data (or set {UNVERIFIED_ENV_VAR}=1)"
+        )
 
 
 def write_idx(path, array):
@@ -161,6 +264,8 @@ def find_data_dir(data_dir=None, search_system=True, download=True):
     explicit = data_dir if data_dir is not None else os.environ.get(ENV_VAR) or None
     if explicit is not None:
         explicit = Path(explicit)
+        if explicit.exists() and not explicit.is_dir():
+            raise DataError(f"data folder {explicit} is a file, not a folder. {HOW_TO_GET}")
         if not explicit.is_dir():
             raise DataError(f"data folder {explicit} does not exist. {HOW_TO_GET}")
         missing = [f for f in FILES.values() if not (explicit / f).exists()]
@@ -239,26 +344,48 @@ class FashionMNIST:
         return getattr(self, name)
 
 
-def load_raw(folder, expect_full=True):
-    """Read the four files of ``folder`` as ``uint8`` arrays (no scaling, no split)."""
+def load_raw(folder, expect_full=True, verify=True):
+    """Read the four files of ``folder`` as ``uint8`` arrays (no scaling, no split).
+
+    With ``verify``, a file that is not the published Fashion-MNIST raises `DataError`
+    (after the format checks of all four files, so that a damaged file gets the more
+    precise message).
+    """
+    return _load_raw(folder, expect_full, verify)[0]
+
+
+def _load_raw(folder, expect_full=True, verify=True):
+    """`load_raw`, also returning the names of the files that are not the published ones."""
     folder = Path(folder)
-    out = {}
+    out, read = {}, []
     for part in ("train", "test"):
         count = EXPECTED_COUNTS[part] if expect_full else None
-        images = read_idx(folder / FILES[f"{part}_images"], 3, count, IMAGE_SHAPE)
-        labels = read_idx(folder / FILES[f"{part}_labels"], 1, count)
+        images_path = folder / FILES[f"{part}_images"]
+        labels_path = folder / FILES[f"{part}_labels"]
+        images, *images_bytes = _read_idx(images_path, 3, count, IMAGE_SHAPE)
+        labels, *labels_bytes = _read_idx(labels_path, 1, count)
         if len(images) != len(labels):
-            raise DataError(f"{folder}: {len(images)} {part} images but {len(labels)} labels")
+            raise DataError(
+                f"{labels_path}: {len(images)} {part} images (in {images_path.name}) but "
+                f"{len(labels)} labels; {how_to_fix(labels_path)}"
+            )
         if labels.size and labels.max() >= N_CLASSES:
             raise DataError(
-                f"{folder / FILES[f'{part}_labels']}: label {labels.max()} "
-                f"out of range 0..{N_CLASSES - 1}"
+                f"{labels_path}: label {labels.max()} out of range 0..{N_CLASSES - 1}; "
+                f"{how_to_fix(labels_path)}"
             )
+        read += [(images_path, *images_bytes), (labels_path, *labels_bytes)]
         out[part] = (images, labels)
-    return out
+    unpublished = []
+    for path, gz, raw in read:  # after the format checks of all four files
+        if verify:
+            verify_file(path, gz, raw)
+        elif not is_published(path, gz, raw):
+            unpublished.append(path.name)
+    return out, unpublished
 
 
-def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True):
+def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True, verify=None):
     """Load Fashion-MNIST with a validation split held out from the training images.
 
     Parameters
@@ -269,17 +396,24 @@ def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True):
         How many of the *last* training images form the validation split.
     search_system, download : bool
         See `find_data_dir`.
+    verify : bool, optional
+        Refuse files that are not the published Fashion-MNIST (`verify_file`). Default:
+        True unless ``$NENGO_FASHION_UNVERIFIED_DATA`` is set (``--unverified-data``).
+        Unverified data is still checked, and named in ``source``.
 
     Returns
     -------
     FashionMNIST
         ``train`` (first ``60000 - n_val`` images), ``val`` (last ``n_val``) and
-        ``test`` (10,000). Images are ``(n, 784)`` float32 in [0, 1].
+        ``test`` (10,000). Images are ``(n, 784)`` float32 in [0, 1]. ``source`` is the
+        folder, followed by ``(unverified: ...)`` if a file is not the published one.
     """
+    if verify is None:
+        verify = not unverified_allowed()
     folder = find_data_dir(data_dir, search_system=search_system, download=download)
     # a folder given explicitly may hold a smaller set (tests write tiny files)
     explicit = data_dir is not None or bool(os.environ.get(ENV_VAR))
-    raw = load_raw(folder, expect_full=not explicit)
+    raw, unpublished = _load_raw(folder, expect_full=not explicit, verify=verify)
     train_x, train_y = raw["train"]
     if not 0 <= n_val < len(train_y):
         raise DataError(f"n_val={n_val} must be between 0 and the {len(train_y)} training images")
@@ -293,8 +427,15 @@ def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True):
         train=prep(train_x[:n_train], train_y[:n_train], "train"),
         val=prep(train_x[n_train:], train_y[n_train:], "val"),
         test=prep(*raw["test"], "test"),
-        source=str(folder),
+        source=str(folder) + unverified_note(unpublished),
     )
+
+
+def unverified_note(names):
+    """What ``source`` says after the folder when files are not the published ones."""
+    if not names:
+        return ""
+    return f" (unverified: {', '.join(names)} not the published Fashion-MNIST)"
 
 
 def plot_grid(split, path, n=25):

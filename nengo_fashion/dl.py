@@ -9,7 +9,14 @@ import dataclasses
 import numpy as np
 
 from .config import SpikeSettings
-from .network import N_HIDDEN, build_network, get_family, install_nengo_dl_builders
+from .errors import ConfigError
+from .network import (
+    N_HIDDEN,
+    build_network,
+    check_images,
+    get_family,
+    install_nengo_dl_builders,
+)
 from .neurons.thesis_spiking import resolve_initial_voltages, set_initial_voltages
 from .quiet import import_nengo_dl  # noqa: F401 (part of this module's API)
 
@@ -205,6 +212,9 @@ def run_spiking(
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    images = check_images(images, allow_empty=False)
+    if not isinstance(settings, SpikeSettings):
+        raise ConfigError(f"settings must be a SpikeSettings, got {type(settings).__name__}")
     family = get_family(family)
     ks = executor.prefix_steps(prefixes, settings.steps)
     if engine == "auto" and executor.supports(

@@ -28,8 +28,9 @@ Writes ``efficiency.json`` (the points) and ``efficiency.png`` (two panels).
 import sys
 from pathlib import Path
 
-from .atomic import prepare_out_dir, read_json, write_json
+from .atomic import Outputs, check_results_dir, read_json, write_json
 from .cli import ArgumentParser, add_output_args, run_cli
+from .errors import RunError
 from .progress import make_log
 from .synops import DENSE_MACS
 
@@ -211,13 +212,29 @@ def main(argv=None):
 
     def run():
         log = make_log(args.quiet)
-        out = prepare_out_dir(args.out or Path(args.results) / "efficiency")
-        points = collect(args.results)
-        write_json(
-            out / FILE_NAME,
-            {"dense_macs_per_image": DENSE_MACS, "points": points, "results": str(args.results)},
+        check_results_dir(args.results)
+        outputs = Outputs(
+            args.out or Path(args.results) / "efficiency",
+            [FILE_NAME, FIGURE],
+            overwrite=args.overwrite,
         )
-        plot(points, out / FIGURE)
+        out = outputs.folder
+        points = collect(args.results)
+        if not points:
+            raise RunError(
+                f"--results {args.results} holds no spiking result to gather (no */results.json, "
+                "pareto, seeds or loihi.json); nothing was written"
+            )
+        with outputs.staging() as stage:
+            write_json(
+                stage / FILE_NAME,
+                {
+                    "dense_macs_per_image": DENSE_MACS,
+                    "points": points,
+                    "results": str(args.results),
+                },
+            )
+            plot(points, stage / FIGURE)
         for p in points:
             ops = f"{p['synops_per_image']:>9,.0f}" if "synops_per_image" in p else " " * 9
             print(f"{p['test_acc'] * 100:6.2f} %  {p['steps']:3d} steps  {ops}  {p['label']}")

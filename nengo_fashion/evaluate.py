@@ -16,17 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import check_out_file, read_json, write_json
+from .atomic import Outputs, check_out_file, read_json, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
+    add_quiet_arg,
     add_spike_args,
     positive_int,
     run_cli,
     spike_settings,
 )
 from .config import TrainConfig
-from .errors import RunError
+from .errors import ConfigError, RunError
 from .network import FAMILIES, Weights
 
 
@@ -54,7 +55,25 @@ def load_run(path, family=None):
     path = Path(path)
     if not path.is_dir():
         raise RunError(f"run folder {path} not found; train one with python -m nengo_fashion.train")
-    config = TrainConfig.fromdict(read_json(path / "config.json"))
+    config_path = path / "config.json"
+    if not config_path.exists():
+        raise RunError(
+            f"{config_path} not found; {path} is not a complete run folder (train one with "
+            "python -m nengo_fashion.train)"
+        )
+    config = _read_object(config_path, "a run configuration")
+    absent = [k for k in REQUIRED_CONFIG_KEYS if k not in config]
+    if absent:
+        raise RunError(
+            f"{config_path} lacks {', '.join(map(repr, absent))}, which every run's "
+            f"configuration has; {Weights.FIX}"
+        )
+    try:
+        config = TrainConfig.fromdict(config)
+    except (ConfigError, TypeError, ValueError) as e:
+        raise RunError(
+            f"{config_path} is not a valid run configuration: {e}; {Weights.FIX}"
+        ) from None
     if family is not None and family != config.neuron:
         raise RunError(
             f"{path} was trained with the {config.neuron!r} neuron family, not {family!r}; "
@@ -62,8 +81,38 @@ def load_run(path, family=None):
         )
     weights = Weights.load(path / "weights.npz")
     results_path = path / "results.json"
-    results = read_json(results_path) if results_path.exists() else {}
+    results = _read_object(results_path, "a results file") if results_path.exists() else {}
     return Run(path, config, weights, results)
+
+
+REQUIRED_CONFIG_KEYS = ("neuron",)
+"""Keys of ``config.json`` without which a run is refused (others default, so that runs
+written before a field existed still load; unknown keys are ignored, see `fromdict`)."""
+
+
+def _read_object(path, what):
+    """The JSON object (dict) in ``path``, or a one-line `RunError` naming it and the fix."""
+    try:
+        value = read_json(path)
+    except (OSError, ValueError, RecursionError) as e:  # unreadable, not UTF-8, too deep
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise RunError(f"{path} cannot be read ({reason}); {Weights.FIX}") from None
+    except RunError as e:
+        raise RunError(f"{e}; {Weights.FIX}") from None
+    if not isinstance(value, dict):
+        raise RunError(
+            f"{path} is not {what}: it holds a JSON {_json_kind(value)}, not an object "
+            f"({{...}}); {Weights.FIX}"
+        )
+    return value
+
+
+def _json_kind(value):
+    if isinstance(value, bool):
+        return "boolean"
+    return {list: "array", str: "string", type(None): "null", int: "number", float: "number"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def evaluate_rate(weights, family, split):
@@ -74,11 +123,21 @@ def evaluate_rate(weights, family, split):
     return {"accuracy": float(np.mean(logits.argmax(axis=1) == split.labels)), "n": len(split)}
 
 
-def evaluate_spiking(weights, family, split, settings, batch_size=500, initial_voltage="shared"):
+PROGRESS_WORK = 2_000_000
+"""Image-steps (images x steps) per piece of a spiking evaluation that shows progress: the
+test split at 30 steps is one piece; at 10,000 steps, pieces of 1,000 images or so."""
+
+
+def evaluate_spiking(
+    weights, family, split, settings, batch_size=500, initial_voltage="shared", quiet=True
+):
     """Accuracy and spike statistics of the spiking network on a `Split`.
 
     ``initial_voltage`` is `nengo_fashion.dl.run_spiking`'s: ``"shared"`` (Nengo's
     build-time voltages for every image) or ``"per-image"`` (the thesis' draws).
+    Unless ``quiet``, the images run in pieces of about `PROGRESS_WORK` image-steps with
+    a progress line on stderr after each (`nengo_fashion.progress.Progress`); every image
+    starts from the state it would start from in one piece, so the numbers are the same.
 
     Returns
     -------
@@ -89,9 +148,14 @@ def evaluate_spiking(weights, family, split, settings, batch_size=500, initial_v
     """
     from .dl import run_spiking
 
-    result = run_spiking(
-        weights, family, split.images, settings, batch_size, initial_voltage=initial_voltage
-    )
+    if quiet:
+        result = run_spiking(
+            weights, family, split.images, settings, batch_size, initial_voltage=initial_voltage
+        )
+    else:
+        result = _spiking_in_pieces(
+            weights, family, split.images, settings, batch_size, initial_voltage
+        )
     return {
         "accuracy": result.accuracy(split.labels),
         "n": len(split),
@@ -99,6 +163,40 @@ def evaluate_spiking(weights, family, split, settings, batch_size=500, initial_v
         "spikes_per_image": float(result.spikes_per_image.mean()),
         "settings": settings.asdict(),
     }
+
+
+def _spiking_in_pieces(weights, family, images, settings, batch_size, initial_voltage):
+    """`run_spiking` over ``images`` in pieces, with progress on stderr; one `SpikingResult`."""
+    import os
+
+    from .dl import SpikingResult, run_spiking
+    from .network import N_HIDDEN
+    from .neurons.thesis_spiking import resolve_initial_voltages
+    from .progress import Progress
+
+    n = len(images)
+    # the voltages of all images at once: image i gets the same ones in any piece
+    voltages = resolve_initial_voltages(initial_voltage, n, N_HIDDEN)
+    piece = max(batch_size * (os.cpu_count() or 1), PROGRESS_WORK // settings.steps, 1)
+    preds, per_image, hidden = [], [], 0.0
+    with Progress(n, f"spiking inference ({settings.steps} steps)") as bar:
+        for start in range(0, n, piece):
+            stop = min(start + piece, n)
+            v0 = "shared" if voltages is None else voltages[start:stop]
+            r = run_spiking(
+                weights, family, images[start:stop], settings, batch_size, initial_voltage=v0
+            )
+            preds.append(r.predictions)
+            per_image.append(r.spikes_per_image)
+            hidden = hidden + r.hidden_spikes
+            bar.update(f"images {start}-{stop - 1}", n=stop - start)
+    return SpikingResult(
+        predictions=np.concatenate(preds),
+        outputs=None,
+        hidden_spikes=hidden,
+        spikes_per_image=np.concatenate(per_image),
+        settings=settings,
+    )
 
 
 def make_parser():
@@ -122,8 +220,12 @@ def make_parser():
         help="evaluate only the first N images of the split",
     )
     p.add_argument("--json", default=None, help="also write the numbers to this JSON file")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace the --json file if it exists"
+    )
     add_data_args(p, n_val=False)
     add_spike_args(p, defaults_help="the run's own spiking settings (config.json)")
+    add_quiet_arg(p)
     return p
 
 
@@ -132,7 +234,7 @@ def main(argv=None):
 
     def run():
         if args.json:
-            check_out_file(args.json, "--json")
+            check_out_file(args.json, "--json", overwrite=args.overwrite)
         r = load_run(args.run, family=args.neuron)
         settings = spike_settings(args, r.config.spiking)
         dataset = data_mod.load(args.data_dir, n_val=r.config.n_val)
@@ -144,7 +246,9 @@ def main(argv=None):
             out["rate"] = evaluate_rate(r.weights, family, split)
             lines.append(f"  rate {family:>4}: accuracy {out['rate']['accuracy'] * 100:6.2f} %")
         if args.mode in ("spiking", "both"):
-            out["spiking"] = s = evaluate_spiking(r.weights, family, split, settings)
+            out["spiking"] = s = evaluate_spiking(
+                r.weights, family, split, settings, quiet=args.quiet
+            )
             rates = s["hidden_rate_hz"]
             lines.append(
                 f"  spiking {family}: accuracy {s['accuracy'] * 100:6.2f} %  (dt {settings.dt} s, "
@@ -157,7 +261,10 @@ def main(argv=None):
             )
         print("\n".join(lines))
         if args.json:
-            write_json(args.json, out)
+            json_path = Path(args.json)
+            outputs = Outputs(json_path.parent, [json_path.name], overwrite=args.overwrite)
+            with outputs.staging() as stage:
+                write_json(stage / json_path.name, out)
 
     return run_cli(run)
 

@@ -299,15 +299,15 @@ def run_spiking(
     nengo_fashion.dl.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
     """
     from .dl import SpikingResult, readout
-    from .network import get_family
+    from .network import check_images, get_family
 
+    images = check_images(images, allow_empty=False)
     family = get_family(family)
     ks = prefix_steps(prefixes, settings.steps)
     layer = hidden_layer(weights, family, settings, neuron_type)
     kernel = KERNELS.get(type(layer.neuron))
     if kernel is None:
         raise NotImplementedError(f"no fast kernel for {type(layer.neuron).__name__}")
-    images = np.asarray(images, dtype=DTYPE)
     w_in = np.ascontiguousarray(weights.hidden_w.T, dtype=DTYPE)  # (784, 128)
     w_out = np.ascontiguousarray(weights.output_w.T, dtype=DTYPE)  # (128, 10)
     b_out = weights.output_b.astype(DTYPE)

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import __version__
 from . import data as data_mod
-from .atomic import atomic_path, prepare_out_dir
+from .atomic import Outputs, atomic_path
 from .cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
 from .errors import ConfigError, MissingDependencyError
 from .network import build_network, get_family
@@ -407,10 +407,22 @@ def main(argv=None):
     def run():
         from .evaluate import load_run
 
-        out = prepare_out_dir(args.out or Path("results") / "nir" / Path(args.run).name)
+        names = [NIR_FILE] + ([REFERENCE_FILE] if args.reference else [])
+        outputs = Outputs(
+            args.out or Path("results") / "nir" / Path(args.run).name,
+            names,
+            overwrite=args.overwrite,
+        )
+        out = outputs.folder
         r = load_run(args.run)
         get_exporter(r.config.neuron)  # refuse an unexportable family before any work
-        path = export_run(r, out)
+        with outputs.staging() as stage:
+            export_run(r, stage)
+            if args.reference:
+                split = data_mod.load(args.data_dir, n_val=r.config.n_val).split("test")
+                split = split.subset(args.n_images)
+                ref = write_reference(r, stage, split.images, split.labels)
+        path = out / NIR_FILE
         s = r.config.spiking
         nengo_type = EXPORTERS[r.config.neuron].nengo_type.__name__
         print(
@@ -418,12 +430,9 @@ def main(argv=None):
             f"scale {s.scale:g}, readout {s.readout})"
         )
         if args.reference:
-            split = data_mod.load(args.data_dir, n_val=r.config.n_val).split("test")
-            split = split.subset(args.n_images)
-            ref = write_reference(r, out, split.images, split.labels)
             print(
-                f"wrote {ref['path']} (NengoDL spiking accuracy {ref['accuracy'] * 100:.2f} % "
-                f"on {ref['n_images']} test images, {ref['seconds']:.0f} s)"
+                f"wrote {out / REFERENCE_FILE} (NengoDL spiking accuracy "
+                f"{ref['accuracy'] * 100:.2f} % on {ref['n_images']} test images, {ref['seconds']:.0f} s)"
             )
 
     return run_cli(run)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import prepare_out_dir
+from .atomic import Outputs
 from .cli import (
     ArgumentParser,
     add_data_args,
@@ -83,27 +83,46 @@ def per_image_figure(result, split, path, title=""):
     return save_png(fig, path)
 
 
+def figure_name(run_name, s):
+    """The file name of the per-image figure of run ``run_name`` at `SpikeSettings` ``s``."""
+    return f"per_image_{run_name}_dt{s.dt:g}_steps{s.steps}_scale{s.scale:g}.png"
+
+
 def make_figures(
-    run_dir, settings_list, out, n_images=4, split_name="test", data_dir=None, log=print
+    run_dir,
+    settings_list,
+    out,
+    n_images=4,
+    split_name="test",
+    data_dir=None,
+    log=print,
+    *,
+    overwrite=False,
 ):
-    """Write one per-image figure per setting; return the paths."""
+    """Write one per-image figure per setting (together, or none); return the paths.
+
+    An existing figure of the same name in ``out`` is refused unless ``overwrite``.
+    """
     from .dl import run_spiking
 
     run = load_run(run_dir)
-    out = prepare_out_dir(out)
+    names = [figure_name(run.path.name, s) for s in settings_list]
+    outputs = Outputs(out, names, overwrite=overwrite)
+    out = outputs.folder
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     split = dataset.split(split_name).subset(n_images)
-    paths = []
-    for s in settings_list:
-        result = run_spiking(run.weights, run.config.neuron, split.images, s, keep_outputs=True)
-        name = f"per_image_{run.path.name}_dt{s.dt:g}_steps{s.steps}_scale{s.scale:g}.png"
-        title = (
-            f"{run.path.name}: spiking {run.config.neuron}, dt {s.dt:g} s, {s.steps} steps, "
-            f"scale {s.scale:g}, synapse {s.synapse}; mean rate "
-            f"{result.rate_stats()['mean']:.2f} Hz"
-        )
-        paths.append(per_image_figure(result, split, Path(out) / name, title))
-        log(f"wrote {paths[-1]}")
+    with outputs.staging() as stage:
+        for s, name in zip(settings_list, names):
+            result = run_spiking(run.weights, run.config.neuron, split.images, s, keep_outputs=True)
+            title = (
+                f"{run.path.name}: spiking {run.config.neuron}, dt {s.dt:g} s, {s.steps} steps, "
+                f"scale {s.scale:g}, synapse {s.synapse}; mean rate "
+                f"{result.rate_stats()['mean']:.2f} Hz"
+            )
+            per_image_figure(result, split, stage / name, title)
+            log(f"made {name}")
+    paths = [Path(out) / name for name in names]
+    log(f"wrote {len(paths)} figure(s) in {out}")
     return paths
 
 
@@ -134,6 +153,7 @@ def main(argv=None):
             args.split,
             args.data_dir,
             log=make_log(args.quiet),
+            overwrite=args.overwrite,
         )
 
     return run_cli(run)

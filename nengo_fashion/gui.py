@@ -16,16 +16,29 @@ it pre-arranged.
 
 **Safety.** The server listens on localhost only. Its login token is not printed
 unless ``--show-token``; the browser this command opens gets it directly.
-Listening elsewhere (``--listen``) needs ``--password``. nengo GUI's editor runs
-arbitrary Python with your rights: never expose it without a password.
+Listening elsewhere (``--listen``) needs a password and TLS (``--cert`` and ``--key``).
+nengo GUI's editor runs arbitrary Python with your rights: never expose it without
+a password. The password is never an argument (every local user sees those in
+``ps``); it is taken from, in this order:
+
+1. ``--password-file FILE``: the first line of FILE;
+2. the environment variable ``NENGO_FASHION_GUI_PASSWORD``;
+3. a prompt, when stdin is a terminal.
+
+With TLS, each connection's handshake runs in that connection's own thread with a
+timeout (`HANDSHAKE_TIMEOUT`), so a plain-HTTP request, a port scan or an idle
+connection only ever drops itself (one line on stderr at most); the server keeps
+serving everyone else.
 """
 
 import argparse
 import atexit
 import errno
+import html
 import os
 import shutil
 import socket
+import ssl
 import sys
 import tempfile
 import time
@@ -50,6 +63,12 @@ from .network import FAMILIES, build_network
 from .quiet import import_nengo_dl
 
 BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
+PASSWORD_ENV = "NENGO_FASHION_GUI_PASSWORD"
+HANDSHAKE_TIMEOUT = 5.0
+"""Seconds a new TLS connection has to complete its handshake before it is dropped."""
+IDLE_TIMEOUT = 60.0
+"""Seconds a connection may wait between requests (websockets excepted) before it is closed."""
+MAX_POST_BYTES = 16 * 2**20
 SCRIPT = Path(__file__).with_name("gui_model.py")
 ENV = {
     "run": "NENGO_FASHION_GUI_RUN",
@@ -201,7 +220,16 @@ def free_port(host, port, tries=20):
         with socket.socket() as s:
             try:
                 s.bind((host or "", p))
+            except socket.gaierror as e:
+                raise ConfigError(
+                    f"cannot listen on {host!r} ({e.strerror}): check --listen"
+                ) from None
             except OSError as e:
+                if e.errno == errno.EADDRNOTAVAIL:
+                    raise ConfigError(
+                        f"cannot listen on {host!r} ({e.strerror}): --listen must be an "
+                        "address of this machine"
+                    ) from None
                 if e.errno != errno.EADDRINUSE:
                     raise ConfigError(
                         f"cannot listen on {host or '*'}:{p} ({e.strerror}); pass another --port"
@@ -229,18 +257,216 @@ def import_backend(backend):
         require_nengo_loihi()
 
 
+def tls_context(cert, key):
+    """The server-side TLS context of ``--cert`` and ``--key``; ``None`` if neither is given.
+
+    Raises `ConfigError` for one without the other, a missing or unreadable file, a
+    file that holds no PEM certificate or key, a key that does not match the
+    certificate, or a key protected by a pass phrase (nothing could type it).
+    """
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        given, other = ("--cert", "--key") if key is None else ("--key", "--cert")
+        raise ConfigError(f"{given} needs {other} too (the certificate and its private key)")
+    for option, path, marker, what in (
+        ("--cert", cert, b"-----BEGIN CERTIFICATE-----", "a PEM certificate"),
+        ("--key", key, b"PRIVATE KEY-----", "a PEM private key"),
+    ):
+        if not os.path.exists(path):
+            raise ConfigError(f"{option} {path} not found")
+        if os.path.isdir(path):
+            raise ConfigError(f"{option} {path} is a folder, not {what}")
+        try:
+            with open(path, "rb") as f:
+                text = f.read(2**20)
+        except OSError as e:
+            raise ConfigError(f"{option} {path} cannot be read ({e.strerror or e})") from None
+        if marker not in text:
+            raise ConfigError(f"{option} {path} is not {what} (no {marker.decode()!r} in it)")
+
+    def no_pass_phrase():
+        raise ConfigError(f"--key {key} is protected by a pass phrase; give an unencrypted key")
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key, password=no_pass_phrase)
+    except ssl.SSLError as e:
+        raise ConfigError(
+            f"cannot use --cert {cert} with --key {key} ({e.reason or e}): they must be a PEM "
+            "certificate and its unencrypted private key"
+        ) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read --cert {cert} or --key {key} ({e.strerror or e})") from None
+    return context
+
+
+def check_network(listen, cert, key):
+    """Check ``--listen``, ``--cert`` and ``--key``; the TLS context (``None``: plain HTTP)."""
+    context = tls_context(cert, key)
+    if listen != "localhost" and context is None:
+        raise ConfigError("listening beyond localhost needs TLS: pass --cert and --key")
+    return context
+
+
+def read_password(password_file=None, prompt=False):
+    """The GUI password, never from the command line (``ps`` shows that to every user).
+
+    ``password_file``'s first line, else ``$NENGO_FASHION_GUI_PASSWORD``, else (with
+    ``prompt``, when stdin is a terminal) typed at a prompt; ``None`` if none of these.
+    """
+    if password_file is not None:
+        try:
+            with open(password_file, encoding="utf-8") as f:
+                line = f.readline(4097)
+        except FileNotFoundError:
+            raise ConfigError(f"--password-file {password_file} not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"--password-file {password_file} is a folder, not a file") from None
+        except OSError as e:
+            raise ConfigError(
+                f"--password-file {password_file} cannot be read ({e.strerror or e})"
+            ) from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"--password-file {password_file} is not UTF-8 text") from None
+        password = line.rstrip("\r\n")
+        if len(password) > 4096:
+            raise ConfigError(f"--password-file {password_file}: first line over 4096 characters")
+        if not password:
+            raise ConfigError(
+                f"--password-file {password_file}: the first line, the password, is empty"
+            )
+        return password
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if prompt and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            password = getpass.getpass("password for the nengo GUI: ")
+        except EOFError:
+            password = ""
+        if not password:
+            raise ConfigError("no password typed")
+        return password
+    return None
+
+
+class ConnectionDropped(Exception):
+    """A connection closed before its first request (a failed TLS handshake, plain HTTP
+    on the HTTPS port, a port scan). The message is the reason; empty: not worth a line."""
+
+
+def _answer_plain_http(conn):
+    """Tell a plain-HTTP client on the HTTPS port to use https (best effort)."""
+    body = b"This nengo GUI server speaks HTTPS only: use https:// instead of http://.\n"
+    try:
+        conn.settimeout(1.0)
+        conn.recv(65536)  # the request: closing with it unread would reset the answer
+        conn.sendall(
+            b"HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        conn.shutdown(socket.SHUT_WR)
+        for _ in range(16):  # until the client closes too
+            if not conn.recv(65536):
+                break
+    except OSError:
+        pass
+
+
+def tls_handshake(conn, context, timeout=HANDSHAKE_TIMEOUT):
+    """Secure an accepted connection ``conn``; the `ssl.SSLSocket`.
+
+    Runs in the connection's own thread (not in the server's accept loop, where one
+    bad or idle client would stop every other), and takes at most ``timeout``
+    seconds. A client that is not a TLS client gets `ConnectionDropped`, ``conn``
+    closed; plain HTTP gets a short 400 answer first.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        conn.settimeout(timeout)
+        first = conn.recv(1, socket.MSG_PEEK)
+        if not first:
+            raise ConnectionDropped("")  # connected and closed: a port scan
+        if first != b"\x16":  # a TLS connection starts with a handshake record
+            if first.isalpha():
+                _answer_plain_http(conn)
+                raise ConnectionDropped("plain HTTP on the HTTPS port (answered: use https://)")
+            raise ConnectionDropped("not a TLS client")
+        conn.settimeout(max(0.1, deadline - time.monotonic()))
+        tls = context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        try:
+            tls.do_handshake()
+        except BaseException:
+            tls.close()
+            raise
+        return tls
+    except ConnectionDropped:
+        conn.close()
+        raise
+    except TimeoutError:
+        conn.close()
+        raise ConnectionDropped(f"no TLS handshake within {timeout:g} s") from None
+    except ssl.SSLError as e:
+        conn.close()
+        raise ConnectionDropped(f"TLS handshake failed ({e.reason or e})") from None
+    except OSError:  # the client reset the connection
+        conn.close()
+        raise ConnectionDropped("") from None
+
+
+def harden_server(server, context=None):
+    """Make nengo GUI's ``server`` survive what a client does before its first request.
+
+    nengo GUI 0.6.0 accepts connections in one loop, outside any ``try``: with TLS,
+    its listening sockets did each handshake inside ``accept()``, so plain HTTP
+    stopped the server with a traceback and an idle connection blocked everyone.
+    Here the listening sockets stay plain and non-blocking (an ``accept()`` error
+    ends that ``accept()`` only), and with ``context`` each connection's handshake
+    runs in its own thread (`safe_handler`, `tls_handshake`).
+    """
+    server.tls_context = context
+    for b in server.bindings:
+        b.socket.setblocking(False)
+    accept_one = server._handle_request_noblock
+
+    def handle_request_noblock(sock):
+        try:
+            accept_one(sock)
+        except (BlockingIOError, ConnectionAbortedError, InterruptedError):
+            pass  # the client left between select() and accept()
+        except OSError as e:  # out of file descriptors, say: wait, the loop retries
+            print(f"nengo GUI: cannot accept a connection ({e})", file=sys.stderr, flush=True)
+            time.sleep(0.1)
+
+    server._handle_request_noblock = handle_request_noblock
+    return quiet_disconnects(server)
+
+
 def quiet_disconnects(server):
     """Make ``server`` drop a browser's disconnect silently.
 
     nengo GUI 0.6.0 means to ignore a client that goes away (its ``handle_error``
     checks ``exc_type is socket.error``), but the error raised is a subclass
     (`ConnectionResetError`, `BrokenPipeError`), so it prints a traceback every time
-    a browser closes. Only those expected errors are silenced; others still print.
+    a browser closes. Only those expected errors (and timeouts and TLS errors of a
+    client) are silenced; a `ConnectionDropped` prints its one line; others print.
     """
     handle_error = server.handle_error
 
     def handle(request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionDropped):
+            if str(error):
+                host = client_address[0] if client_address else "?"
+                print(
+                    f"nengo GUI: dropped a connection from {host}: {error}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            return
+        if isinstance(error, (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         handle_error(request, client_address)
 
@@ -308,6 +534,84 @@ def ten_colour_handler(handler_cls):
     return Handler
 
 
+def safe_handler(handler_cls):
+    """A subclass of nengo GUI's request handler for clients that may be hostile.
+
+    - with TLS (``server.tls_context``), the handshake runs here, in the
+      connection's thread (`tls_handshake`);
+    - a connection idle for `IDLE_TIMEOUT` seconds between requests is closed;
+    - error pages are plain: status and message (escaped), never a traceback
+      with local paths (nengo GUI's 500 page), a missing static file is a 404;
+    - a POST without a sane Content-Length or Content-Type gets 400.
+    """
+    from urllib.parse import parse_qs, urlparse
+
+    from nengo_gui import server as gui_server
+
+    class Handler(handler_cls):
+        timeout = IDLE_TIMEOUT  # StreamRequestHandler.setup applies it; websockets unset it
+
+        def setup(self):
+            context = getattr(self.server, "tls_context", None)
+            if context is not None:
+                self.request = tls_handshake(self.request, context)
+            super().setup()
+
+        def finish(self):
+            try:
+                super().finish()
+            finally:
+                if getattr(self.server, "tls_context", None) is not None:
+                    self.request.close()  # the server closes only the plain socket
+
+        def send_plain_error(self, code, message):
+            body = f"<h1>{code}</h1><p>{html.escape(str(message))}</p>".encode()
+            gui_server.HtmlResponse(body, code=code).send(self)
+
+        def do_POST(self):
+            try:
+                length = int(self.headers.get("Content-Length", ""))
+            except ValueError:
+                length = -1
+            kind = self.headers.get("Content-Type")
+            if not 0 <= length <= MAX_POST_BYTES or kind is None or "multipart/" in kind:
+                self.close_connection = True
+                return self.send_plain_error(400, "Bad request")
+            try:
+                super().do_POST()
+            except ValueError:  # a body that is not ASCII form data
+                self.send_plain_error(400, "Bad request")
+
+        def do_GET(self):
+            # nengo GUI 0.6.0's do_GET, with plain error pages
+            try:
+                parsed = urlparse(self.path)
+                self.resource = parsed.path
+                self.query = parse_qs(parsed.query)
+                self.db.update({k: v[0] for k, v in self.query.items() if k not in self.db})
+                if "Cookie" in self.headers:
+                    self.request_cookies.parse_request(self.headers.get("Cookie"))
+                if "upgrade" in self.headers.get("Connection", "close").lower():
+                    self.handle_upgrade()
+                else:
+                    self.http_GET()
+            except gui_server.HttpError as err:
+                self.send_plain_error(err.code, err.msg)
+            except (ConnectionError, TimeoutError, ssl.SSLError):
+                raise  # the client went away: nothing to answer
+            except Exception:
+                gui_server.logger.exception("Error response")
+                self.send_plain_error(500, "Internal server error")
+
+        def serve_static(self):
+            try:
+                return super().serve_static()
+            except (OSError, ValueError):  # no such file, or a folder
+                raise gui_server.HttpError(404, f"Not found: {self.resource}") from None
+
+    return Handler
+
+
 def make_gui(
     run,
     backend="nengo",
@@ -325,8 +629,9 @@ def make_gui(
     """Check everything, then make the nengo GUI server (not yet started).
 
     The model script and its layout are copied to a temporary folder (the GUI
-    saves layout changes next to the script); the settings go to the script
-    through environment variables.
+    saves layout changes next to the script), ``gui.temp_folder``: the caller
+    removes it (`main` does, also on Ctrl-C and SIGTERM; else it goes at exit).
+    The settings go to the script through environment variables.
     """
     load_run(run)  # a missing run or weights.npz fails here, before any server
     if backend not in BACKENDS:
@@ -349,10 +654,9 @@ def make_gui(
     if listen != "localhost" and not password:
         raise ConfigError(
             f"listening on {listen!r} exposes an editor that runs arbitrary Python: "
-            "pass --password too"
+            f"give a password (--password-file FILE, or ${PASSWORD_ENV})"
         )
-    if listen != "localhost" and not (cert and key):
-        raise ConfigError("listening beyond localhost needs SSL: pass --cert and --key")
+    context = check_network(listen, cert, key)
     env = {
         "run": str(Path(run).resolve()),
         "backend": backend,
@@ -366,24 +670,31 @@ def make_gui(
             os.environ.pop(ENV[k], None)
         else:
             os.environ[ENV[k]] = str(v)
+    host = "" if listen == "*" else listen
+    port = free_port(host, port)
     folder = Path(tempfile.mkdtemp(prefix="nengo-fashion-gui-"))
     atexit.register(shutil.rmtree, folder, True)
     script = folder / SCRIPT.name
     shutil.copy(SCRIPT, script)
     shutil.copy(SCRIPT.with_name(SCRIPT.name + ".cfg"), folder / (SCRIPT.name + ".cfg"))
-    host = "" if listen == "*" else listen
     settings = GuiServerSettings(
-        (host, free_port(host, port)),
+        (host, port),
         auto_shutdown=0 if threaded else 2,
         password_hash=hashpw(password, gensalt()) if password else None,
-        ssl_cert=cert,
-        ssl_key=key,
+        # TLS is not nengo GUI's (a handshake inside its accept loop): see harden_server
+        ssl_cert=None,
+        ssl_key=None,
     )
     page = nengo_gui.page.PageSettings(backend=backend)
     cls = nengo_gui.gui.GuiThread if threaded else nengo_gui.gui.BaseGUI
     gui = cls(ModelContext(filename=str(script)), settings, page_settings=page)
-    gui.server.RequestHandlerClass = ten_colour_handler(gui.server.RequestHandlerClass)
-    quiet_disconnects(gui.server)
+    if context is not None:  # for get_url's https://
+        gui.server.settings.ssl_cert, gui.server.settings.ssl_key = str(cert), str(key)
+    gui.server.RequestHandlerClass = safe_handler(
+        ten_colour_handler(gui.server.RequestHandlerClass)
+    )
+    harden_server(gui.server, context)
+    gui.temp_folder = folder
     return gui
 
 
@@ -481,9 +792,17 @@ def main(argv=None):
         default="localhost",
         help="interface to listen on (default localhost; others need --password)",
     )
-    p.add_argument("--password", default=None)
-    p.add_argument("--cert", default=None, help="SSL certificate (with --listen)")
-    p.add_argument("--key", default=None, help="SSL key (with --listen)")
+    # refused with a clear error (a password in argv is visible to every user in ps)
+    p.add_argument("--password", default=None, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--password-file",
+        default=None,
+        metavar="FILE",
+        help=f"the password (needed with --listen) is FILE's first line; else ${PASSWORD_ENV}; "
+        "else it is asked for when stdin is a terminal",
+    )
+    p.add_argument("--cert", default=None, help="TLS certificate, PEM (with --listen)")
+    p.add_argument("--key", default=None, help="its unencrypted private key, PEM (with --cert)")
     p.add_argument(
         "--browser",
         action=argparse.BooleanOptionalAction,
@@ -501,16 +820,24 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     def run():
+        if args.password is not None:
+            raise ConfigError(
+                "--password would show the password to every local user (ps): put it in a "
+                f"file (--password-file FILE) or in ${PASSWORD_ENV}"
+            )
         if args.screenshot:
             check_out_file(args.screenshot, "--screenshot")
         if args.neuron is not None:
             load_run(args.run, family=args.neuron)
+        check_network(args.listen, args.cert, args.key)
+        password = read_password(args.password_file, prompt=args.listen != "localhost")
+        os.environ.pop(PASSWORD_ENV, None)  # not for the simulators or browsers started here
         gui = make_gui(
             args.run,
             args.backend,
             args.port,
             args.listen,
-            args.password,
+            password,
             args.presentation_time,
             args.n_images,
             args.scale,
@@ -519,6 +846,12 @@ def main(argv=None):
             args.key,
             threaded=bool(args.screenshot),
         )
+        try:  # Ctrl-C and SIGTERM (run_cli) end here too
+            serve(gui)
+        finally:
+            shutil.rmtree(gui.temp_folder, ignore_errors=True)
+
+    def serve(gui):
         if args.screenshot:
             gui.start()
             gui.wait_for_startup()
@@ -535,7 +868,8 @@ def main(argv=None):
         shown = url if args.show_token else gui.server.get_url(token=False)
         print(
             f"nengo GUI for {args.run} at {shown}"
-            + ("" if args.show_token else "  (login token not shown; --show-token prints it)")
+            + ("" if args.show_token else "  (login token not shown; --show-token prints it)"),
+            flush=True,
         )
         if args.browser:
             import webbrowser

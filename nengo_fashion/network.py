@@ -17,6 +17,9 @@ off-chip, the hidden ensemble goes on-chip, the output Node is read off-chip.
 
 import dataclasses
 import warnings
+import zipfile
+import zlib
+from pathlib import Path
 
 import nengo
 import numpy as np
@@ -172,19 +175,59 @@ class Weights:
         """Write ``weights.npz`` (use `nengo_fashion.atomic.atomic_path` for atomicity)."""
         np.savez(path, **{k: getattr(self, k) for k in self.SHAPES})
 
+    FIX = "restore the file, or train the run again with python -m nengo_fashion.train"
+    """How to mend a damaged ``weights.npz``, the end of every error of `load`."""
+
     @classmethod
     def load(cls, path):
-        """Read a ``weights.npz``, with a clear error if it is missing or incomplete."""
+        """Read a ``weights.npz``: the one reader of trained weights (`evaluate.load_run`
+        and ``train --init-run`` use it).
+
+        A missing, truncated or corrupt file, a missing array, a wrong shape or a NaN or
+        infinite weight is a `RunError` of one line naming the file and the fix.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise RunError(f"{path} not found; is this a run folder made by train?")
         try:
-            with np.load(path) as f:
-                missing = [k for k in cls.SHAPES if k not in f]
+            f = np.load(path, allow_pickle=False)
+            if not hasattr(f, "files"):  # a bare .npy array, not an .npz archive
+                raise RunError(f"{path} holds one array, not the four of a weights file; {cls.FIX}")
+            with f:
+                missing = [k for k in cls.SHAPES if k not in f.files]
                 if missing:
-                    raise RunError(f"{path} lacks {', '.join(missing)}")
-                return cls(**{k: f[k] for k in cls.SHAPES})
-        except FileNotFoundError:
-            raise RunError(f"{path} not found; is this a run folder made by train?") from None
-        except (OSError, ValueError) as e:
-            raise RunError(f"{path} is not a readable weights file ({e})") from None
+                    raise RunError(f"{path} lacks {', '.join(missing)}; {cls.FIX}")
+                arrays = {k: f[k] for k in cls.SHAPES}
+            with np.errstate(over="ignore", invalid="ignore"):  # inf is refused below
+                weights = cls(**arrays)
+        except RunError as e:
+            if str(path) in str(e):
+                raise
+            raise RunError(f"{path}: {e}; {cls.FIX}") from None
+        # a damaged file raises many types (zipfile, zlib, numpy's format checks)
+        except (
+            OSError,
+            ValueError,
+            EOFError,
+            KeyError,
+            TypeError,
+            SyntaxError,
+            MemoryError,
+            NotImplementedError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ) as e:
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise RunError(
+                f"{path} is damaged or not a weights file ({reason}); {cls.FIX}"
+            ) from None
+        for name in cls.SHAPES:
+            if not np.all(np.isfinite(getattr(weights, name))):
+                raise RunError(
+                    f"{path}: weights {name!r} hold NaN or infinite values (training "
+                    f"diverged, or the file is damaged); {cls.FIX}"
+                )
+        return weights
 
     @classmethod
     def glorot(cls, seed=0):
@@ -213,13 +256,35 @@ class Weights:
             The rate neuron type whose response is used (Nengo's own ``rates``).
         """
         family = get_family(family)
-        images = np.asarray(images, dtype=np.float32)
-        if images.ndim != 2 or images.shape[1] != N_PIXELS:
-            raise ConfigError(f"images must have shape (n, {N_PIXELS}), got {images.shape}")
+        images = check_images(images)
         neuron = family.neuron_type(spiking=False)
         current = images @ self.hidden_w.T
         hidden = neuron.rates(current, gain=np.ones(N_HIDDEN), bias=self.hidden_b)
         return hidden @ self.output_w.T + self.output_b
+
+
+def check_images(images, allow_empty=True):
+    """``images`` as a float32 ``(n, 784)`` array, or a `ConfigError` saying what was given.
+
+    The one check of the library's entry points that take images (`Weights.forward`,
+    `nengo_fashion.dl.run_spiking`, `nengo_fashion.executor.run_spiking`).
+    """
+    accepted = (
+        f"(n, {N_PIXELS}) float array of pixels in [0, 1] (flatten 28x28 images, or one "
+        f"image, with images.reshape(-1, {N_PIXELS}))"
+    )
+    try:
+        array = np.asarray(images, dtype=np.float32)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(
+            f"images must be an {accepted}; got {type(images).__name__} that is not "
+            f"numeric ({str(e).splitlines()[0]})"
+        ) from None
+    if array.ndim != 2 or array.shape[1] != N_PIXELS:
+        raise ConfigError(f"images must be an {accepted}; got shape {array.shape}")
+    if not allow_empty and len(array) == 0:
+        raise ConfigError(f"images is empty (shape {array.shape}); expected an {accepted}")
+    return array
 
 
 def build_network(

@@ -24,13 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import prepare_out_dir, write_json
+from .atomic import Outputs, write_json
 from .cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
@@ -39,7 +38,7 @@ from .cli import (
 from .evaluate import evaluate_rate, load_run
 from .progress import make_log
 from .sweep import grid, sweep
-from .tasks import DataRef, runner_from_args
+from .tasks import DataRef, add_scheduler_args, runner_from_args
 
 SETTING_KEYS = ("dt", "steps", "synapse", "scale", "readout")
 
@@ -106,15 +105,23 @@ def run_pareto(
     log=print,
     quiet=False,
     runner=None,
+    *,
+    overwrite=False,
 ):
     """Choose on validation, report on test; write and return ``pareto.json``'s dict.
 
-    ``out`` (default ``results/pareto/<run name>``) is checked before anything runs.
+    ``out`` (default ``results/pareto/<run name>``) is checked before anything runs;
+    an existing ``pareto.json``/``pareto.png`` there is refused unless ``overwrite``.
     ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs the two
     sweeps' simulations; its workers read the images from their own disk.
     """
     run = load_run(run_dir)
-    out = prepare_out_dir(out or Path("results") / "pareto" / run.path.name)
+    outputs = Outputs(
+        out or Path("results") / "pareto" / run.path.name,
+        ["pareto.json", "pareto.png"],
+        overwrite=overwrite,
+    )
+    out = outputs.folder
     family = run.config.neuron
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     val, test = dataset.val.subset(n_images), dataset.test.subset(n_images)
@@ -150,14 +157,15 @@ def run_pareto(
         "val_points": val_points,
         "test_points": test_points,
     }
-    write_json(out / "pareto.json", result)
-    pareto_plot(
-        test_points,
-        chosen_test,
-        rate_test,
-        out / "pareto.png",
-        f"{run.path.name} ({family}), dt {dt:g} s, test split",
-    )
+    with outputs.staging() as stage:
+        write_json(stage / "pareto.json", result)
+        pareto_plot(
+            test_points,
+            chosen_test,
+            rate_test,
+            stage / "pareto.png",
+            f"{run.path.name} ({family}), dt {dt:g} s, test split",
+        )
     if chosen_test is None:
         log(f"no setting within {tolerance:.1%} of the rate net at <= {max_steps} steps on val")
     else:
@@ -212,6 +220,7 @@ def main(argv=None):
                 log=log,
                 quiet=args.quiet,
                 runner=runner,
+                overwrite=args.overwrite,
             )
 
     return run_cli(run)

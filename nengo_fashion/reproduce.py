@@ -34,22 +34,30 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import prepare_out_dir, write_json
+from .atomic import Outputs, prepare_out_dir, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
 )
 from .config import SpikeSettings, make_config
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .evaluate import evaluate_rate, evaluate_spiking, load_run
 from .network import N_HIDDEN
 from .progress import make_log
-from .tasks import DataRef, Task, TaskRunner, finished_run, runner_from_args, store_run, train_run
+from .tasks import (
+    DataRef,
+    Task,
+    TaskRunner,
+    add_scheduler_args,
+    finished_run,
+    runner_from_args,
+    store_run,
+    train_run,
+)
 
 THESIS = {
     "analog_acc": 0.9060,
@@ -98,7 +106,10 @@ def get_or_train_runs(
             log(f"reusing {path} (same configuration)")
             continue
         if path.exists() and not retrain:
-            log(f"{path} has another configuration: training again")
+            raise OutputError(
+                f"{path} holds a run of another configuration; pass --retrain to replace it, "
+                "or --runs to train elsewhere"
+            )
         kwargs = dict(config=config, data=data, name=name)
         if runner.serial:
             kwargs["log"] = log
@@ -210,6 +221,8 @@ def reproduce(
     runner=None,
     data_dir=None,
     n_draws=20,
+    *,
+    overwrite=False,
     **overrides,
 ):
     """Run the whole flow; write and return the ``reproduce.json`` dict.
@@ -222,7 +235,7 @@ def reproduce(
     runs as independent tasks; ``data_dir`` is where ``dataset`` came from.
     """
     runs_dir = prepare_out_dir(runs_dir or "results/reproduce/runs", "--runs")
-    out = prepare_out_dir(out)
+    outputs = Outputs(out, ["reproduce.json"], overwrite=overwrite)
     analog_cfg = make_config("thesis", neuron="relu", **overrides)
     spiking_cfg = make_config(
         "thesis",
@@ -314,7 +327,8 @@ def reproduce(
         },
         "runs": {"analog": str(analog.path), "spiking": str(spiking.path)},
     }
-    write_json(Path(out) / "reproduce.json", result)
+    with outputs.staging() as stage:
+        write_json(stage / "reproduce.json", result)
     log(format_tables(result))
     return result
 
@@ -380,7 +394,7 @@ def main(argv=None):
         out = args.out or (
             "results/reproduce" if args.eval_split == "test" else "results/reproduce-train"
         )
-        prepare_out_dir(out)
+        Outputs(out, ["reproduce.json"], overwrite=args.overwrite)  # before any work
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         log = make_log(args.quiet)
         with runner_from_args(args, log) as runner:
@@ -396,6 +410,7 @@ def main(argv=None):
                 semantics=args.semantics,
                 runner=runner,
                 data_dir=args.data_dir,
+                overwrite=args.overwrite,
             )
 
     return run_cli(run)

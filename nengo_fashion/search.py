@@ -25,19 +25,27 @@ import sys
 import time
 
 from . import data as data_mod
-from .atomic import prepare_out_dir, read_json, write_json
+from .atomic import Outputs, read_json, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
     positive_float,
     run_cli,
 )
 from .config import RECIPES, make_config
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .progress import make_log
-from .tasks import DataRef, Task, TaskRunner, TaskStore, resolve, resume, runner_from_args
+from .tasks import (
+    DataRef,
+    Task,
+    TaskRunner,
+    TaskStore,
+    add_scheduler_args,
+    resolve,
+    resume,
+    runner_from_args,
+)
 
 FILE_NAME = "recipe_search.json"
 TASKS_DIR = "recipe_search_tasks"
@@ -258,8 +266,19 @@ def main(argv=None):
                 f"--only: {', '.join(sorted(set(args.only) - set(space)))} not in the "
                 f"{args.space} space"
             )
-        out = prepare_out_dir(args.out or "results")
+        outputs = Outputs(args.out or "results", [file_name], overwrite=True)
+        out = outputs.folder
         path = out / file_name
+        earlier = read_json(path) if path.exists() else None
+        if earlier is not None and not args.overwrite:
+            adds = args.only and earlier.get("epochs_scale") == args.epochs_scale
+            if not adds:
+                n = len(earlier.get("candidates", {}))
+                raise OutputError(
+                    f"{path} exists with {n} candidate(s) at epochs scale "
+                    f"{earlier.get('epochs_scale')}; pass --overwrite to replace it, --out to "
+                    "write elsewhere, or --only NAMES with the same --epochs-scale to add to it"
+                )
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         cands = {k: v for k, v in space.items() if not args.only or k in args.only}
         log = make_log(args.quiet)
@@ -278,8 +297,7 @@ def main(argv=None):
                 data_dir=args.data_dir,
             )
         result["n_val"] = len(dataset.val)
-        if args.only and path.exists():  # add to the earlier candidates
-            earlier = read_json(path)
+        if args.only and earlier is not None and not args.overwrite:  # add to the earlier ones
             if earlier.get("epochs_scale") == result["epochs_scale"]:
                 merged = dict(earlier["candidates"], **result["candidates"])
                 result["candidates"] = {k: merged[k] for k in space if k in merged}
@@ -290,7 +308,8 @@ def main(argv=None):
             print(
                 f"{name:{width}}  val acc {c['val_acc'] * 100:6.2f} %  ({c['seconds']:.0f} s){mark}"
             )
-        write_json(path, result)
+        with outputs.staging() as stage:
+            write_json(stage / file_name, result)
         print(f"wrote {path}")
 
     return run_cli(run)

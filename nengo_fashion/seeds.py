@@ -30,23 +30,24 @@ from pathlib import Path
 import numpy as np
 
 from . import data as data_mod
-from .atomic import prepare_out_dir, write_json
+from .atomic import Outputs, prepare_out_dir, read_json, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
     positive_int,
     run_cli,
+    seed_value,
 )
 from .config import RECIPES, make_config
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .network import FAMILIES
 from .progress import make_log
 from .tasks import (
     DataRef,
     Task,
     TaskRunner,
+    add_scheduler_args,
     finished_run,
     resume,
     runner_from_args,
@@ -94,8 +95,15 @@ def run_seeds(
     quiet=False,
     on_result=None,
     teacher=None,
+    *,
+    overwrite=False,
 ):
     """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
+
+    A seed's run folder that is already there with the same configuration is reused
+    (unless ``fresh``); one that holds another configuration, or a ``seeds.json`` of
+    seeds that this call does not train, is refused before any work unless
+    ``overwrite``.
 
     Parameters
     ----------
@@ -159,6 +167,8 @@ def run_seeds(
         return finished_run(out / task.key, task.kwargs["config"])
 
     done, todo = resume(tasks, stored, log)
+    if not overwrite:
+        check_replacements(out, [out / t.key for t in todo], seeds)
 
     def write(task, result):
         path = store_run(result, out / task.key)
@@ -201,8 +211,28 @@ def run_seeds(
         "scheduler": runner.describe(),
         "resumed": sorted(done),
     }
-    write_json(out / FILE_NAME, summary)
+    with Outputs(out, [FILE_NAME], overwrite=True).staging() as stage:
+        write_json(stage / FILE_NAME, summary)
     return summary
+
+
+def check_replacements(out, new_runs, seeds):
+    """Refuse (`OutputError`) to replace a run folder in ``new_runs`` that exists, or a
+    ``seeds.json`` in ``out`` whose seeds are not all in ``seeds``."""
+    for path in new_runs:
+        if path.exists():
+            raise OutputError(
+                f"{path} holds a run of another configuration (or --fresh was given); pass "
+                "--overwrite to replace it, or --out to write elsewhere"
+            )
+    summary = out / FILE_NAME
+    if summary.exists():
+        old = read_json(summary).get("seeds", [])
+        if not set(old) <= set(seeds):
+            raise OutputError(
+                f"{summary} covers seeds {old}, and this run only {list(seeds)}; pass "
+                "--overwrite to replace it, or --out to write elsewhere"
+            )
 
 
 def format_table(summary):
@@ -231,7 +261,11 @@ def make_parser():
     p.add_argument("--recipe", choices=sorted(RECIPES), default="best")
     p.add_argument("--neuron", choices=sorted(FAMILIES), default="relu")
     p.add_argument(
-        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (default 0 1 2)"
+        "--seeds",
+        type=seed_value,
+        nargs="+",
+        default=[0, 1, 2],
+        help="training seeds, each in 0..2**32 - 1 (default 0 1 2)",
     )
     p.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's")
     p.add_argument(
@@ -284,6 +318,7 @@ def main(argv=None):
                 log=log,
                 quiet=args.quiet,
                 teacher=args.teacher,
+                overwrite=args.overwrite,
             )
         print(format_table(summary))
         print(f"wrote {out / FILE_NAME}")

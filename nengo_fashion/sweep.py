@@ -32,13 +32,12 @@ import sys
 import time
 
 from . import data as data_mod
-from .atomic import prepare_out_dir, write_json, write_text
+from .atomic import Outputs, write_json, write_text
 from .cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
     add_output_args,
-    add_scheduler_args,
     positive_float,
     positive_int,
     run_cli,
@@ -49,7 +48,7 @@ from .errors import ConfigError
 from .evaluate import evaluate_rate, load_run
 from .network import FAMILIES
 from .progress import make_log
-from .tasks import DataRef, Task, TaskRunner, resolve, runner_from_args
+from .tasks import DataRef, Task, TaskRunner, add_scheduler_args, resolve, runner_from_args
 
 CSV_COLUMNS = (
     "neuron",
@@ -210,15 +209,19 @@ def run_sweep(
     log=print,
     quiet=False,
     runner=None,
+    *,
+    overwrite=False,
 ):
     """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict.
 
-    ``out`` (default: the run folder) is checked for writing before anything runs.
+    ``out`` (default: the run folder; or an `Outputs` claimed already) is checked for
+    writing before anything runs, and existing sweep files are refused unless
+    ``overwrite``; the files are written together or not at all.
     ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs the
     simulations; its workers read the images from their own disk.
     """
     run = load_run(run_dir, family=neuron)
-    out = prepare_out_dir(out if out else run.path)
+    outputs = out if isinstance(out, Outputs) else claim_outputs(out or run.path, overwrite)
     family = run.config.neuron
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     split = dataset.split(split_name).subset(n_images)
@@ -236,20 +239,31 @@ def run_sweep(
         "rate_accuracy": rate_acc,
         "points": points,
     }
-    write_json(out / "sweep.json", summary)
-    write_text(out / "sweep.csv", to_csv(points, family, split_name))
-    write_json(out / "sweep_timing.json", {"wall_seconds_per_point": wall})
-    for axis in AXES:
-        if len({p[axis] for p in points}) > 1:
-            plot_axis(
-                points,
-                axis,
-                rate_acc,
-                out / f"sweep_{axis}.png",
-                title=f"{run.path.name}: {family}, {split_name} split",
-            )
-    log(f"wrote {out}/sweep.json, sweep.csv and plots")
+    with outputs.staging() as out:
+        write_json(out / "sweep.json", summary)
+        write_text(out / "sweep.csv", to_csv(points, family, split_name))
+        write_json(out / "sweep_timing.json", {"wall_seconds_per_point": wall})
+        for axis in AXES:
+            if len({p[axis] for p in points}) > 1:
+                plot_axis(
+                    points,
+                    axis,
+                    rate_acc,
+                    out / f"sweep_{axis}.png",
+                    title=f"{run.path.name}: {family}, {split_name} split",
+                )
+    log(f"wrote {outputs.folder}/sweep.json, sweep.csv and plots")
     return summary
+
+
+OUTPUT_NAMES = ("sweep.json", "sweep.csv", "sweep_timing.json", "sweep_*.png")
+"""The files a sweep writes into its folder."""
+
+
+def claim_outputs(folder, overwrite=False):
+    """The sweep's `Outputs` in ``folder``: checked, and refused if a sweep is there
+    already (unless ``overwrite``)."""
+    return Outputs(folder, OUTPUT_NAMES, overwrite=overwrite)
 
 
 def make_parser():
@@ -299,15 +313,14 @@ def main(argv=None):
         synapses = [None if s == NO_SYNAPSE else s for s in args.synapse]
         settings = grid(args.dt, args.steps, synapses, args.scale, readout=args.readout)
         log = make_log(args.quiet)
-        if args.out:
-            prepare_out_dir(args.out)  # before a cluster starts
+        outputs = claim_outputs(args.out or args.run, args.overwrite)  # before a cluster starts
         with runner_from_args(args, log) as runner:
             run_sweep(
                 args.run,
                 settings,
                 args.split,
                 args.neuron,
-                args.out,
+                outputs,
                 args.n_images,
                 args.data_dir,
                 args.batch_size,

@@ -16,7 +16,9 @@ trainings, the emulator's chunks of images in ``python -m loihi``, the mappings 
   to one thread per worker (`WORKER_ENV`); it is stopped when the ``with`` block
   ends, also on Ctrl-C or an error;
 - ``scheduler="tcp://HOST:PORT"``: an existing cluster (``dask scheduler`` and
-  ``dask worker``, see ``docs/distributed.md``), left running afterwards.
+  ``dask worker``, see ``docs/distributed.md``), left running afterwards; a plain
+  socket first checks that a Dask scheduler answers there (`probe_scheduler`), so
+  that anything else fails within seconds, in one line.
 
 What makes a distributed run give the serial run's numbers:
 
@@ -43,6 +45,7 @@ next arrives and an interrupted run loses nothing finished. `TaskStore` and
 `resume` let a command started again skip the tasks already done.
 """
 
+import argparse
 import contextlib
 import dataclasses
 import functools
@@ -52,12 +55,17 @@ import logging
 import os
 import re
 import signal
+import socket
+import struct
+import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
 from .atomic import _to_jsonable, read_json, write_json
-from .errors import ConfigError, DataError, MissingDependencyError, RunError
+from .cli import positive_int
+from .errors import ConfigError, DataError, MissingDependencyError, NengoFashionError, RunError
 from .progress import Progress
 
 LOCAL = "local"
@@ -92,6 +100,252 @@ def check_scheduler(text):
             f"scheduler must be 'local' or tcp://HOST:PORT (port 1-65535), got {text!r}"
         )
     return text
+
+
+def scheduler_address(text):
+    """argparse type: ``local`` or ``tcp://HOST:PORT`` (a Dask scheduler)."""
+    try:
+        return check_scheduler(text)
+    except NengoFashionError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def add_scheduler_args(parser):
+    """``--scheduler`` and ``--workers``: where a command's independent tasks run.
+
+    Without ``--scheduler`` the tasks run one after another in this process (no Dask
+    needed); see `TaskRunner` and ``docs/distributed.md``.
+    """
+    g = parser.add_argument_group(
+        "distributed (Dask)", "run the independent tasks in parallel (default: one after another)"
+    )
+    g.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        default=None,
+        metavar="local|tcp://HOST:PORT",
+        help="'local': a Dask cluster on this machine (127.0.0.1) with --workers processes; "
+        "tcp://HOST:PORT: an existing cluster ('dask scheduler' + 'dask worker'); needs "
+        'pip install -e ".[distributed]"',
+    )
+    g.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes of --scheduler local, one thread each (default: the number of "
+        "cores); alone, it implies --scheduler local",
+    )
+    return g
+
+
+# --- is a Dask scheduler listening there? ------------------------------------------
+
+PROBE_TIMEOUT = 3.0
+"""Seconds `probe_scheduler` waits for the TCP connection, then for the server's handshake."""
+
+CLIENT_TIMEOUT = 5.0
+"""Seconds `distributed.Client` may take to connect once the probe found a Dask server."""
+
+MAX_HANDSHAKE = 1 << 20
+"""The largest first message a Dask server is believed to send (its handshake is ~60 bytes)."""
+
+_START_HINT = "start one with `dask scheduler` (see docs/distributed.md) or use --scheduler local"
+
+
+class SchedulerError(RunError):
+    """``--scheduler tcp://HOST:PORT`` does not lead to a usable Dask scheduler."""
+
+
+def _handshake_message():
+    """This side's comm handshake, framed as `distributed.comm.tcp.TCP.write` frames it.
+
+    A Dask client sends it as soon as it connects; sending it too makes a server that
+    waits for a request (HTTP, a proxy) answer as it would answer the real client.
+    """
+    import pickle
+
+    import msgpack  # a dependency of distributed
+
+    info = {
+        "compression": None,
+        "python": tuple(sys.version_info)[:3],
+        "pickle-protocol": pickle.HIGHEST_PROTOCOL,
+    }
+    frame = msgpack.packb(info, use_bin_type=True)
+    # 8 bytes: size of what follows; then the frame count and each frame's size; then the frames
+    return struct.pack("<QQQ", 16 + len(frame), 1, len(frame)) + frame
+
+
+def _dask_message_size(data):
+    """Bytes of the Dask message that ``data`` starts with (known from its first 8 bytes).
+
+    None if its 8-byte size header is not plausible for a first message (an HTTP
+    answer's ``HTTP/1.1`` read as a size is 3.07 EiB).
+    """
+    if len(data) < 8:
+        return 8
+    (size,) = struct.unpack_from("<Q", data)
+    if not 16 <= size <= MAX_HANDSHAKE:
+        return None
+    return 8 + size
+
+
+def _is_dask_message(data):
+    """Whether ``data`` (a whole message by its size header) is a Dask comm message.
+
+    The layout (`distributed.protocol.utils.pack_frames_prelude`): the size header,
+    the frame count, each frame's size, the frames; the frames inside the size are a
+    prefix of all frames, and the first is a msgpack map.
+    """
+    size = len(data) - 8
+    (n_frames,) = struct.unpack_from("<Q", data, 8)
+    if not 1 <= n_frames <= (size - 8) // 8:
+        return False
+    lengths = struct.unpack_from(f"<{n_frames}Q", data, 16)
+    prelude = 8 + 8 * n_frames
+    if not any(prelude + sum(lengths[:k]) == size for k in range(1, n_frames + 1)):
+        return False
+    try:
+        import msgpack
+    except ImportError:  # the frame layout alone has to do
+        return True
+    start = 8 + prelude
+    try:
+        header = msgpack.unpackb(data[start : start + lengths[0]], raw=False, use_list=False)
+    except Exception:  # any garbage: msgpack's ExtraData, FormatError, ValueError, ...
+        return False
+    return isinstance(header, dict)
+
+
+def _quote(data):
+    """The start of a server's answer, for an error message: its first line, or its bytes."""
+    line = bytes(data[:200]).split(b"\n", 1)[0].rstrip(b"\r")
+    text = line.decode("latin-1")
+    if line and line.isascii() and text.isprintable():
+        return repr(text if len(text) <= 60 else text[:57] + "...")
+    return repr(bytes(data[:16])) + ("..." if len(data) > 16 else "")
+
+
+def probe_scheduler(address, timeout=PROBE_TIMEOUT):
+    """Check that a Dask server listens at ``tcp://HOST:PORT``, with a plain socket.
+
+    `distributed.Client` trusts whatever accepts the connection: its handshake has no
+    timeout (a silent server hangs it), and it reads the first 8 bytes of the answer as
+    a message size (an HTTP answer makes it allocate exabytes). This connects with
+    ``timeout`` seconds, sends the handshake a Dask client sends, and reads the server's
+    first message within ``timeout`` seconds more (a Dask server sends its handshake as
+    soon as it accepts), then hangs up. A server still silent halfway gets an end of
+    line, so that one which reads a line first (HTTP) answers and can be named.
+
+    Raises
+    ------
+    SchedulerError
+        One line saying what is there instead: nothing (connection refused), no
+        answer, a server that said nothing, or what a non-Dask server answered.
+    """
+    m = _SCHEDULER.match(str(address))
+    if not m:
+        check_scheduler(address)  # raises the ConfigError
+        raise ConfigError(f"not a tcp://HOST:PORT address: {address!r}")
+    host, port = m.group("host").strip("[]"), int(m.group("port"))
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror as e:
+        raise SchedulerError(
+            f"cannot find the host of {address} ({e.strerror}); {_START_HINT}"
+        ) from None
+    except ConnectionRefusedError:
+        raise SchedulerError(
+            f"nothing listens at {address} (connection refused); {_START_HINT}"
+        ) from None
+    except socket.timeout:  # TimeoutError from Python 3.10
+        raise SchedulerError(
+            f"no answer from {address} within {timeout:g} s (a wrong host, or a firewall "
+            f"that drops the connection?); {_START_HINT}"
+        ) from None
+    except OSError as e:
+        raise SchedulerError(
+            f"cannot connect to {address} ({e.strerror or e}); {_START_HINT}"
+        ) from None
+
+    data, ended = b"", None
+    with sock:
+        deadline = time.monotonic() + timeout
+        try:
+            sock.sendall(_handshake_message())
+        except OSError:
+            pass  # it hung up already: the read below says so
+        nudge_at, nudged = deadline - timeout / 2, False
+        need = 8
+        while need is not None and len(data) < need:
+            now = time.monotonic()
+            if not data and not nudged and now >= nudge_at:
+                # silent so far: no Dask server (it speaks at once); end the line, so that a
+                # line-based server (HTTP, ...) says what it is
+                nudged = True
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"\r\n\r\n")
+            if now >= deadline:
+                ended = "timeout"
+                break
+            wake = deadline if data or nudged else nudge_at
+            sock.settimeout(max(wake - now, 0.01))
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                continue  # the nudge is due, or the deadline has passed
+            except OSError:  # reset by the peer
+                ended = "closed"
+                break
+            if not chunk:
+                ended = "closed"
+                break
+            data += chunk
+            need = _dask_message_size(data)
+
+    waited = f"{timeout:g} s"
+    if not data:
+        if ended == "closed":
+            raise SchedulerError(
+                f"a server at {address} accepted the connection and closed it without a word: "
+                f"it is not a Dask scheduler; {_START_HINT}"
+            )
+        raise SchedulerError(
+            f"a server at {address} accepted the connection but is not a Dask scheduler (it "
+            f"sent nothing in {waited}); {_START_HINT}"
+        )
+    if need is not None and len(data) >= need and _is_dask_message(data[:need]):
+        return
+    page = data.lstrip()[:9].lower()  # an HTTP/0.9 answer is only the page
+    http = data.startswith(b"HTTP/") or page.startswith((b"<!doctype", b"<html"))
+    what = "an HTTP server" if http else "a server"
+    then = ""
+    if need is not None and len(data) < need:  # a plausible size, then too few bytes
+        then = " then closed the connection" if ended == "closed" else f" then nothing for {waited}"
+    hint = " (a dashboard? a scheduler's own port is 8786 by default)" if what != "a server" else ""
+    raise SchedulerError(
+        f"{what} at {address} is not a Dask scheduler (it answered {_quote(data)}{then})"
+        f"{hint}; {_START_HINT}"
+    )
+
+
+def _close_unfinished_client(error):
+    """Close the `distributed.Client` whose constructor raised ``error``.
+
+    Dask closes it only after an OSError; left open (e.g. after the TypeError of a
+    worker's address), its ``__del__`` waits 10 s at exit and prints a traceback.
+    """
+    import distributed
+
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is distributed.Client.__init__.__code__:
+            client = tb.tb_frame.f_locals.get("self")
+            if client is not None and client.status != "closed":
+                with contextlib.suppress(Exception):
+                    client.close(timeout=CLIENT_TIMEOUT)
+            return
+        tb = tb.tb_next
 
 
 def have_dask():
@@ -350,14 +604,22 @@ class TaskRunner:
                     f"{self.cluster.scheduler_address}"
                 )
             else:
+                # Client alone would hang on a silent server, or allocate exabytes on bytes
+                probe_scheduler(self.scheduler, min(self.connect_timeout, PROBE_TIMEOUT))
                 try:
                     self.client = distributed.Client(
-                        self.scheduler, timeout=min(self.connect_timeout, 10), set_as_default=False
+                        self.scheduler,
+                        timeout=min(self.connect_timeout, CLIENT_TIMEOUT),
+                        set_as_default=False,
                     )
-                except (OSError, TimeoutError) as e:
-                    raise RunError(
-                        f"cannot reach the Dask scheduler at {self.scheduler} ({e}); start it "
-                        "with 'dask scheduler' (see docs/distributed.md)"
+                except Exception as e:  # whatever the server did: one line, not a traceback
+                    _close_unfinished_client(e)
+                    text = " ".join(str(e).split())[:200]
+                    detail = f"{type(e).__name__}: {text}" if text else type(e).__name__
+                    raise SchedulerError(
+                        f"the Dask server at {self.scheduler} answered the handshake, but a "
+                        f"client cannot connect to it ({detail}); is it a "
+                        f"scheduler, not a worker? If not, {_START_HINT}"
                     ) from None
                 try:
                     self.client.wait_for_workers(1, timeout=self.connect_timeout)
@@ -448,7 +710,7 @@ class TaskRunner:
         return {k: results[k] for k in keys}
 
     def _run_distributed(self, tasks, what, finish):
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
         self.start()
         token = uuid.uuid4().hex[:8]
@@ -462,8 +724,22 @@ class TaskRunner:
                 futures[future] = task
             done = as_completed(list(futures), with_results=True, loop=self.client.loop)
             for future, result in done:
+                if future.cancelled():  # its "result" is the CancelledError: not a result
+                    reason = getattr(result, "reason", None) or "no reason given"
+                    raise RunError(
+                        f"{what}: Dask cancelled task {futures[future].key} ({reason}); did the "
+                        f"scheduler at {self.describe()} stop? No result arrived after that"
+                    )
                 finish(futures[future], result)
                 futures.pop(future)
+        except KilledWorker as e:  # every worker that ran it died (allowed-failures + 1)
+            key = next((t.key for f, t in futures.items() if f.key == e.task), e.task)
+            last = getattr(e.last_worker, "address", e.last_worker)
+            raise RunError(
+                f"{what}: task {key} killed the Dask worker(s) that ran it "
+                f"({e.allowed_failures + 1} tried, the last at {last}): out of memory, or a "
+                "crash? See the workers' logs"
+            ) from None
         finally:
             if futures and self.client is not None:  # an error or Ctrl-C: drop the rest
                 try:
@@ -713,6 +989,10 @@ __all__ = [
     "TaskStore",
     "DataRef",
     "check_scheduler",
+    "scheduler_address",
+    "add_scheduler_args",
+    "probe_scheduler",
+    "SchedulerError",
     "have_dask",
     "require_dask",
     "runner_from_args",

@@ -42,6 +42,7 @@ from .cli import (
     positive_float,
     positive_int,
     run_cli,
+    seed_value,
     spike_settings,
     train_run_folder,
 )
@@ -406,7 +407,7 @@ def make_parser():
         help="'flip': mirror a random half of the training images each epoch; "
         "'shift-flip': also shift each by up to 2 pixels",
     )
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--seed", type=seed_value, default=None, help="0..2**32 - 1")
     p.add_argument(
         "--init-run",
         default=None,

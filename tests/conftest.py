@@ -30,7 +30,11 @@ def fashion():
 
 
 def make_idx_dir(folder, n_train=60, n_test=20, seed=0):
-    """Write tiny IDX files of random pixels (a file-format fixture, not data)."""
+    """Write tiny IDX files of random pixels (a file-format fixture, not data).
+
+    They are not the published Fashion-MNIST: loading them needs ``verify=False``
+    (``data.load``) or ``--unverified-data`` (commands); format errors come first.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.RandomState(seed)

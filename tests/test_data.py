@@ -17,7 +17,7 @@ def test_idx_roundtrip(tmp_path, rng):
 
 
 def test_load_tiny_dir_shapes_and_scaling(idx_dir):
-    d = data.load(idx_dir, n_val=10)
+    d = data.load(idx_dir, n_val=10, verify=False)  # random pixels: not Fashion-MNIST
     assert d.train.images.shape == (50, 784) and d.train.images.dtype == np.float32
     assert d.val.images.shape == (10, 784)
     assert d.test.images.shape == (20, 784)
@@ -26,7 +26,7 @@ def test_load_tiny_dir_shapes_and_scaling(idx_dir):
     # the validation split is the *last* n_val training images
     raw = data.read_idx(idx_dir / data.FILES["train_images"], 3)
     assert np.allclose(d.val.images * 255, raw[-10:].reshape(10, 784))
-    assert d.source == str(idx_dir)
+    assert d.source.startswith(f"{idx_dir} (unverified: ") and "not the published" in d.source
 
 
 def test_env_var_is_used(idx_dir, monkeypatch):
@@ -102,13 +102,14 @@ def test_label_out_of_range(idx_dir):
 
 def test_count_mismatch(idx_dir):
     data.write_idx(idx_dir / data.FILES["test_labels"], np.zeros(19))
-    with pytest.raises(DataError, match="20 test images but 19 labels"):
+    match = "t10k-labels-idx1-ubyte.gz: 20 test images.* but 19 labels"
+    with pytest.raises(DataError, match=match):
         data.load(idx_dir)
 
 
 def test_bad_n_val(idx_dir):
     with pytest.raises(DataError, match="n_val"):
-        data.load(idx_dir, n_val=60)
+        data.load(idx_dir, n_val=60, verify=False)
 
 
 def test_real_data_splits(fashion):
@@ -122,3 +123,126 @@ def test_plot_grid(fashion, tmp_path):
     path = data.plot_grid(fashion.train, tmp_path / "grid.png")
     raw = path.read_bytes()
     assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 10000
+
+
+# --- damaged files and verification against the published Fashion-MNIST ---------------
+
+
+def test_invalid_deflate_stream_is_data_error(idx_dir):
+    # a gzip header, then a deflate block of the reserved type 11: zlib.error, not OSError
+    bad = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07" + bytes(20)
+    (idx_dir / data.FILES["train_labels"]).write_bytes(bad)
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz: corrupt"):
+        data.load(idx_dir)
+
+
+def test_bit_flip_is_data_error(idx_dir):
+    path = idx_dir / data.FILES["test_images"]  # 15 kB: the middle is compressed data
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte.gz: corrupt.*replace it"):
+        data.load(idx_dir)
+
+
+def test_empty_file(idx_dir):
+    (idx_dir / data.FILES["test_images"]).write_bytes(b"")
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte.gz: empty file"):
+        data.load(idx_dir)
+
+
+def test_folder_instead_of_file(idx_dir):
+    path = idx_dir / data.FILES["train_images"]
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: is a folder"):
+        data.load(idx_dir)
+
+
+def test_huge_dimensions_in_header(idx_dir):
+    with gzip.open(idx_dir / data.FILES["train_labels"], "wb") as f:
+        f.write(struct.pack(">iI", 0x801, 0xFFFFFFFF) + bytes(60))
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz: truncated or padded"):
+        data.load(idx_dir)
+
+
+def test_unpublished_data_refused_by_default(idx_dir, monkeypatch):
+    monkeypatch.delenv(data.UNVERIFIED_ENV_VAR, raising=False)
+    with pytest.raises(DataError) as e:
+        data.load(idx_dir, n_val=10)
+    msg = str(e.value)
+    assert msg.startswith(str(idx_dir / data.FILES["train_images"]))
+    assert "not the published Fashion-MNIST" in msg
+    assert "--unverified-data" in msg and data.UNVERIFIED_ENV_VAR in msg
+    assert len(msg.splitlines()) == 1
+
+
+@pytest.mark.parametrize("value, allowed", [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_unverified_env_var(idx_dir, monkeypatch, value, allowed):
+    monkeypatch.setenv(data.UNVERIFIED_ENV_VAR, value)
+    assert data.unverified_allowed() == allowed
+    if allowed:
+        assert "unverified" in data.load(idx_dir, n_val=10).source
+    else:
+        with pytest.raises(DataError, match="not the published"):
+            data.load(idx_dir, n_val=10)
+
+
+def test_verify_true_overrides_env_var(idx_dir, monkeypatch):
+    monkeypatch.setenv(data.UNVERIFIED_ENV_VAR, "1")
+    with pytest.raises(DataError, match="not the published"):
+        data.load(idx_dir, n_val=10, verify=True)
+
+
+def test_published_by_gz_md5_or_content_sha256(idx_dir, monkeypatch):
+    import hashlib
+
+    path = idx_dir / data.FILES["test_labels"]
+    gz = path.read_bytes()
+    raw = gzip.decompress(gz)
+    assert not data.is_published(path, gz, raw)
+    monkeypatch.setitem(data.PUBLISHED_MD5, path.name, hashlib.md5(gz).hexdigest())
+    assert data.is_published(path, gz, raw)  # the original download
+    monkeypatch.setitem(data.PUBLISHED_MD5, path.name, "0" * 32)
+    monkeypatch.setitem(data.CONTENT_SHA256, path.name, hashlib.sha256(raw).hexdigest())
+    assert data.is_published(path, gz, raw)  # recompressed, same content (Debian)
+    assert not data.is_published(path.with_name("other.gz"), gz, raw)
+
+
+def test_how_to_fix_depends_on_the_folder(tmp_path, monkeypatch):
+    name = data.FILES["train_images"]
+    assert "apt-get install --reinstall dataset-fashion-mnist" in data.how_to_fix(
+        data.DEBIAN_DIR / name
+    )
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    fix = data.how_to_fix(tmp_path / "keras" / "datasets" / "fashion-mnist" / name)
+    assert "Keras downloads it again" in fix
+    assert "replace it with the original" in data.how_to_fix(tmp_path / name)
+
+
+def test_cli_option_sets_the_env_var(monkeypatch):
+    from nengo_fashion.cli import ArgumentParser, add_data_args
+
+    monkeypatch.setenv(data.UNVERIFIED_ENV_VAR, "")  # so that the test's end restores it
+    p = ArgumentParser()
+    add_data_args(p, n_val=False)
+    assert p.parse_args([]).unverified_data is False
+    assert not data.unverified_allowed()
+    assert p.parse_args(["--unverified-data"]).unverified_data is True
+    assert data.unverified_allowed()
+
+
+def test_real_data_is_verified(fashion):
+    assert "unverified" not in fashion.source
+    for name in data.FILES.values():
+        path = data.DEBIAN_DIR / name
+        if not path.exists():
+            pytest.skip("checks Debian's copy")
+        gz = path.read_bytes()
+        assert data.is_published(path, gz, gzip.decompress(gz)), name
+
+
+def test_data_dir_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(DataError, match="is a file, not a folder"):
+        data.load(tmp_path / "f")

@@ -17,13 +17,14 @@ import time
 import numpy as np
 import pytest
 
-from nengo_fashion import cli, tasks
-from nengo_fashion.errors import ConfigError, MissingDependencyError
+from nengo_fashion import tasks
+from nengo_fashion.errors import ConfigError, MissingDependencyError, RunError
 from nengo_fashion.evaluate import load_run
 from nengo_fashion.search import search
 from nengo_fashion.seeds import METRICS, run_seeds
 from nengo_fashion.sweep import grid, sweep
 
+from . import hostile
 from .test_train import _one_line_error
 
 distributed = pytest.importorskip("distributed")
@@ -311,6 +312,54 @@ def test_tcp_cluster_survives_a_killed_worker(fashion, serial_seeds, tmp_path):
         _same_weights(out, serial_seeds[2])
 
 
+def test_probe_accepts_a_real_scheduler_and_lost_workers_say_one_line(tmp_path, monkeypatch):
+    """A ``dask scheduler`` subprocess passes the probe; tasks run; a task that kills its
+    worker, or a scheduler that dies mid-run, ends the run with one line (no hang).
+
+    Cheap tasks only: builtins and ``subprocess.call`` (no training).
+    """
+    # the scheduler gives up on a task after the first worker it killed
+    monkeypatch.setenv("DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES", "0")
+    with dask_cluster(tmp_path, n_workers=1) as (address, procs):
+        t0 = time.monotonic()
+        tasks.probe_scheduler(address)
+        assert time.monotonic() - t0 < 1.0
+        with tasks.TaskRunner(address, quiet=True) as runner:
+            assert runner.n_workers == 1
+            jobs = [tasks.Task(f"t{i}", dict, {"i": i}) for i in range(3)]
+            assert runner.run(jobs, "cheap") == {f"t{i}": {"i": i} for i in range(3)}
+
+            # a worker's address passes the probe (a Dask server) but is no scheduler
+            worker = next(iter(runner.client.scheduler_info(n_workers=-1)["workers"]))
+            run = hostile.ROOT / "results" / "best-relu"
+            if (run / "weights.npz").exists():
+                argv = ["-m", "loihi", "--run", run, "--n-images", "10", "--quiet"]
+                argv += ["--scheduler", worker, "--out", tmp_path / "out"]
+                result = hostile.run(argv, timeout=60)
+                print(f"worker address: {result.seconds:.2f} s: {result.stderr.strip()}")
+                hostile.assert_one_line_error(
+                    result, contains=(worker, "not a worker"), max_seconds=15
+                )
+
+            kill = tasks.Task("kill", subprocess.call, {"args": "kill -9 $PPID", "shell": True})
+            with pytest.raises(RunError, match="task kill killed the Dask worker") as info:
+                runner.run([kill], "killer")
+            assert "\n" not in str(info.value)
+
+            runner.client.wait_for_workers(1, timeout=60)  # the nanny's new worker
+            sleep = tasks.Task("sleep", subprocess.call, {"args": ["sleep", "60"]})
+            timer = threading.Timer(2.0, _kill, (procs["scheduler"],))
+            timer.start()
+            t0 = time.monotonic()
+            try:
+                with pytest.raises(RunError, match="Dask cancelled task sleep") as info:
+                    runner.run([sleep], "orphan")
+            finally:
+                timer.cancel()
+            assert "\n" not in str(info.value)
+            assert time.monotonic() - t0 < 30
+
+
 # --- options and errors ----------------------------------------------------------------
 
 
@@ -323,7 +372,7 @@ def test_scheduler_options_are_checked(capsys):
     assert "local" in err and "tcp://HOST:PORT" in err
     err = _one_line_error(capsys, ["--scheduler", "tcp://127.0.0.1:70000"], seeds.main)
     assert "port" in err
-    assert cli.scheduler_address("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert tasks.scheduler_address("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"  # parsed only
     with pytest.raises(ConfigError, match="--workers applies to --scheduler local"):
         tasks.TaskRunner("tcp://127.0.0.1:8786", workers=2)
 

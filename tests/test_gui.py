@@ -48,6 +48,30 @@ def test_remote_needs_password(tiny_run):
         gui.make_gui(tiny_run, listen="0.0.0.0", threaded=True)
 
 
+def test_password_sources(tmp_path, monkeypatch):
+    """--password-file, then $NENGO_FASHION_GUI_PASSWORD, then a prompt on a terminal."""
+    import getpass
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    f = tmp_path / "pw"
+    f.write_text("from file\nsecond line\n")
+    monkeypatch.setenv(gui.PASSWORD_ENV, "from env")
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: "typed")
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    assert gui.read_password(str(f), prompt=True) == "from file"
+    assert gui.read_password(None, prompt=True) == "from env"
+    monkeypatch.delenv(gui.PASSWORD_ENV)
+    assert gui.read_password(None, prompt=True) == "typed"
+    assert gui.read_password(None, prompt=False) is None
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: never asked
+    assert gui.read_password(None, prompt=True) is None
+
+
 def test_port_in_use_moves_on(capsys):
     with socket.socket() as s:
         s.bind(("localhost", 0))

@@ -18,6 +18,7 @@ from ..cli import (
     positive_float,
     positive_int,
     run_cli,
+    seed_value,
     train_run_folder,
 )
 from .model import TeacherConfig, train_teacher
@@ -44,7 +45,7 @@ def make_parser():
         help="training augmentation (default shift-flip: shifts of up to 2 pixels and "
         "left-right flips)",
     )
-    p.add_argument("--seed", type=int, default=_DEFAULTS.seed)
+    p.add_argument("--seed", type=seed_value, default=_DEFAULTS.seed, help="0..2**32 - 1")
     p.add_argument(
         "--n-train", type=positive_int, default=None, help="use only the first N training images"
     )

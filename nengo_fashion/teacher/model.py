@@ -9,6 +9,7 @@ import numpy as np
 
 from ..atomic import atomic_dir, read_json, write_json
 from ..augment import AUGMENTERS, augment
+from ..config import check_seed
 from ..errors import ConfigError, DataError
 from ..progress import epoch_line
 
@@ -58,6 +59,7 @@ class TeacherConfig:
                 raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
+        check_seed(self.seed)
         if not 0 <= self.dropout < 1:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if self.augment not in AUGMENTERS:
