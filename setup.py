@@ -43,6 +43,19 @@ EXTRAS = {
     "dev": ["black==24.8.0", "ruff==0.6.9"],
     # --scheduler local|tcp://HOST:PORT: tasks on a Dask cluster (nengo_fashion/tasks.py)
     "distributed": ["dask[distributed]==2026.8.0"],
+    # the documentation site (docs/conf.py; bash scripts/setup.sh --with-docs). Sphinx 9
+    # imports typing_extensions.TypeAliasType, which the typing-extensions<4.6 that
+    # tensorflow 2.12 needs does not have, so 8.2.3; it and these need Python >= 3.11
+    "docs": [
+        f"{pin}; python_version >= '3.11'"
+        for pin in (
+            "sphinx==8.2.3",
+            "myst-parser==5.2.0",
+            "myst-nb==1.4.0",
+            "numpydoc==1.11.0",
+            "furo==2025.12.19",
+        )
+    ],
 }
 
 setup(

@@ -1,13 +1,14 @@
-"""Markdown tables for the README, made from the committed result files.
+"""Markdown tables for the README and docs/, made from the committed result files.
 
-Every number in the README's tables is written by this command from a
-``results/**/*.json`` file, which another committed command wrote::
+Every number in the tables of ``README.md`` and ``docs/*.md`` is written by this command
+from a ``results/**/*.json`` file, which another committed command wrote::
 
-    python -m nengo_fashion.report --write README.md   # regenerate the tables
-    python -m nengo_fashion.report --check README.md   # exit 1 if they are stale
+    python -m nengo_fashion.report --write README.md docs/*.md   # regenerate the tables
+    python -m nengo_fashion.report --check README.md docs/*.md   # exit 1 if one is stale
 
-A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME -->``.
-A test runs ``--check`` so that a hand-edited or stale number fails CI.
+A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME -->``, on
+whichever page it belongs (see ``docs/development.md``). A test checks every page, so that a
+hand-edited or stale number fails CI.
 """
 
 import json
@@ -15,8 +16,9 @@ import re
 import sys
 from pathlib import Path
 
-from .atomic import write_text
-from .cli import ArgumentParser
+from .atomic import check_results_dir, write_text
+from .cli import ArgumentParser, run_cli
+from .errors import RunError
 
 TABLES = {}
 """Registry: table name -> function(results_dir) returning markdown."""
@@ -217,6 +219,10 @@ def headline_table(results_dir):
                 f"{sp.get('steps', '?')}",
                 f"`results/seeds/{path.parent.name}`",
             )
+        )
+    if not rows:  # the literature alone is no headline: our result files are missing
+        return (
+            "(run python -m nengo_fashion.train --out results, and python -m nengo_fashion.seeds)"
         )
     for name, net, acc, source in PUBLISHED:
         rows.append((name, net, "–", f"{acc:.2f}", "–", source))
@@ -842,26 +848,78 @@ def render(text, results_dir="results"):
     return _BLOCK.sub(sub, text)
 
 
+def _placeholders(old, new):
+    """The report blocks that hold a table in ``old`` and only a placeholder in ``new``."""
+    before = {m.group("name"): m.group("body") for m in _BLOCK.finditer(old)}
+    lost = []
+    for m in _BLOCK.finditer(new):
+        name = m.group("name")
+        if "|" in before.get(name, "") and "|" not in m.group("body"):
+            lost.append(name)
+    return lost
+
+
 def main(argv=None):
     p = ArgumentParser(prog="python -m nengo_fashion.report", description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", metavar="FILE", help="regenerate the tables in FILE")
-    mode.add_argument("--check", metavar="FILE", help="exit 1 if FILE's tables are stale")
+    mode.add_argument(
+        "--write", metavar="FILE", nargs="+", help="regenerate the tables in each FILE"
+    )
+    mode.add_argument(
+        "--check", metavar="FILE", nargs="+", help="exit 1 if a FILE's tables are stale"
+    )
     p.add_argument("--results", default="results", help="folder of result files")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let a table that has rows become a '(no results yet)' placeholder (default: "
+        "refuse, as that means a result file is missing)",
+    )
     args = p.parse_args(argv)
-    path = Path(args.write or args.check)
-    text = path.read_text()
-    new = render(text, args.results)
-    if args.check:
-        if new != text:
-            print(f"{path}: tables are stale; run python -m nengo_fashion.report --write {path}")
-            return 1
-        print(f"{path}: tables match {args.results}/")
-        return 0
-    if new != text:
-        write_text(path, new)
-    print(f"{path}: tables regenerated from {args.results}/")
-    return 0
+    status = []
+
+    def render_file(path):
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise RunError(f"{path} not found; give a Markdown file with report blocks") from None
+        except (IsADirectoryError, UnicodeDecodeError, PermissionError) as e:
+            raise RunError(f"{path} cannot be read as text ({e.__class__.__name__})") from None
+        try:
+            new = render(text, args.results)
+        except KeyError as e:
+            message = str(e).strip("'\"")
+            raise RunError(f"{path}: {message}") from None
+        lost = [] if args.allow_empty else _placeholders(text, new)
+        if lost:
+            raise RunError(
+                f"{path}: {', '.join(lost)}: their result files are missing under "
+                f"{args.results}/, so these tables would become placeholders; nothing was "
+                "written (--allow-empty to accept that)"
+            )
+        return text, new
+
+    def run():
+        check_results_dir(args.results)
+        # every file is read and rendered before any is written: one bad file writes nothing
+        files = [(path, *render_file(path)) for path in map(Path, args.write or args.check)]
+        for path, text, new in files:
+            if args.check:
+                if new != text:
+                    print(
+                        f"{path}: tables are stale; run python -m nengo_fashion.report "
+                        f"--write {path}"
+                    )
+                    status.append(1)
+                else:
+                    print(f"{path}: tables match {args.results}/")
+                continue
+            if new != text:
+                write_text(path, new)
+            print(f"{path}: tables regenerated from {args.results}/")
+
+    rc = run_cli(run)
+    return rc or (max(status) if status else 0)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,17 @@
 #   NO_APT=1 bash scripts/setup.sh   # skip apt (the data then comes from elsewhere)
 #   bash scripts/setup.sh --with-browser   # also Chromium + driver, for the GUI's browser test
 #   bash scripts/setup.sh --with-nir-check # also .venv-nir/ (torch, Norse, sinabs) for the NIR cross-check
+#   bash scripts/setup.sh --with-docs      # also the "docs" extra (Sphinx, MyST), to build docs/ as a site
 set -euo pipefail
 WITH_BROWSER=""
 WITH_NIR_CHECK=""
+WITH_DOCS=""
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
     --with-nir-check) WITH_NIR_CHECK=1 ;;
-    *) echo "setup: unknown option $arg (known: --with-browser, --with-nir-check)" >&2; exit 2 ;;
+    --with-docs) WITH_DOCS=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser, --with-nir-check, --with-docs)" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -71,12 +74,24 @@ else
   CONSTRAINTS=""
   echo "setup: not Python 3.11: installing with setup.py's pins only (constraints are for 3.11)"
 fi
-# the "distributed" extra (Dask) lets commands run their tasks on a cluster (--scheduler)
+# the "distributed" extra (Dask) lets commands run their tasks on a cluster (--scheduler);
+# with --with-docs, the "docs" extra builds the documentation site (Python 3.11 only)
+EXTRAS="test,distributed"
+if [ -n "$WITH_DOCS" ]; then
+  EXTRAS="$EXTRAS,docs"
+  if [ -z "$CONSTRAINTS" ]; then
+    echo "setup: --with-docs: the docs extra needs Python 3.11 (Sphinx 8.2); it is skipped here" >&2
+  fi
+fi
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet $CONSTRAINTS -e ".[test,distributed]"
+"$VENV/bin/python" -m pip install --quiet $CONSTRAINTS -e ".[$EXTRAS]"
 "$VENV/bin/python" -c "import nengo, nengo_dl, nengo_loihi, nengo_extras, nengo_gui, tensorflow as tf; \
 print('setup: ok: tensorflow', tf.__version__, '| nengo', nengo.__version__, '| nengo-dl', \
 nengo_dl.__version__, '| nengo-loihi', nengo_loihi.__version__)" 2>/dev/null
+if [ -n "$WITH_DOCS" ] && [ -n "$CONSTRAINTS" ]; then
+  "$VENV/bin/python" -c "import sphinx, myst_nb, numpydoc, furo; \
+print('setup: docs ok: sphinx', sphinx.__version__, '| myst-nb', myst_nb.__version__)"
+fi
 
 # 4. optional: the second venv of the NIR cross-check (torch cannot share this one:
 #    its typing-extensions conflicts with tensorflow 2.12's); NIR_VENV overrides .venv-nir

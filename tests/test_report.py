@@ -10,27 +10,71 @@ from nengo_fashion.search import CANDIDATES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_tables_match_results():
-    """Every table in the README is what the committed result files say."""
-    readme = (ROOT / "README.md").read_text()
-    assert (
-        report.render(readme, ROOT / "results") == readme
-    ), "README tables are stale: run python -m nengo_fashion.report --write README.md"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+"""Every page that may hold a generated table: the README and the manual's pages."""
 
 
-def test_report_check_detects_a_hand_edit(tmp_path):
-    (tmp_path / "results").mkdir()
-    text = "<!-- BEGIN report:recipe_search -->\n| 99.99 |\n<!-- END report:recipe_search -->\n"
-    (tmp_path / "R.md").write_text(text)
-    assert (
-        report.main(["--check", str(tmp_path / "R.md"), "--results", str(tmp_path / "results")])
-        == 1
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_page_tables_match_results(page):
+    """Every table on every page is what the committed result files say."""
+    text = page.read_text()
+    assert report.render(text, ROOT / "results") == text, (
+        f"{page.relative_to(ROOT)}: tables are stale: run "
+        "python -m nengo_fashion.report --write README.md docs/*.md"
     )
-    assert (
-        report.main(["--write", str(tmp_path / "R.md"), "--results", str(tmp_path / "results")])
-        == 0
+
+
+def test_every_table_is_on_a_page():
+    """No table was lost when the README became a front page: each one lives on some page."""
+    names = set()
+    for page in PAGES:
+        names.update(m.group("name") for m in report._BLOCK.finditer(page.read_text()))
+    assert names == set(report.TABLES), set(report.TABLES) ^ names
+
+
+@pytest.fixture
+def results(tmp_path):
+    """A results folder with one file: a recipe search whose one candidate scored 50 %."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "recipe_search.json").write_text(
+        json.dumps({"best": "a", "candidates": {"a": {"overrides": {}, "val_acc": 0.5}}})
     )
+    return folder
+
+
+STALE = "<!-- BEGIN report:recipe_search -->\n| 99.99 |\n<!-- END report:recipe_search -->\n"
+
+
+def test_report_check_detects_a_hand_edit(tmp_path, results):
+    (tmp_path / "R.md").write_text(STALE)
+    assert report.main(["--check", str(tmp_path / "R.md"), "--results", str(results)]) == 1
+    assert report.main(["--write", str(tmp_path / "R.md"), "--results", str(results)]) == 0
     assert "99.99" not in (tmp_path / "R.md").read_text()
+    assert report.main(["--check", str(tmp_path / "R.md"), "--results", str(results)]) == 0
+
+
+def test_report_takes_several_files(tmp_path, results):
+    """``--write`` and ``--check`` take several files; one stale file fails the check."""
+    pages = [tmp_path / "A.md", tmp_path / "B.md"]
+    for page in pages:
+        page.write_text("# page\n\n" + STALE)
+    files = [str(p) for p in pages]
+    assert report.main(["--check", *files, "--results", str(results)]) == 1
+    assert report.main(["--write", *files, "--results", str(results)]) == 0
+    assert all("50.00" in p.read_text() and "99.99" not in p.read_text() for p in pages)
+    assert report.main(["--check", *files, "--results", str(results)]) == 0
+    pages[1].write_text(STALE)  # one stale page among fresh ones
+    assert report.main(["--check", *files, "--results", str(results)]) == 1
+
+
+def test_report_writes_nothing_if_one_file_is_bad(tmp_path, results, capsys):
+    good = tmp_path / "good.md"
+    good.write_text(STALE)
+    argv = ["--write", str(good), str(tmp_path / "missing.md"), "--results", str(results)]
+    assert report.main(argv) == 2
+    assert good.read_text() == STALE
+    assert "missing.md not found" in capsys.readouterr().err
 
 
 def test_unknown_table():
@@ -69,3 +113,9 @@ def test_distill_recipe_is_the_validation_winner():
         c["overrides"].get("teacher") in (None, "results/teacher")
         for c in search["candidates"].values()
     )
+
+
+def test_headline_without_our_results_is_a_placeholder(tmp_path):
+    """The literature rows alone are no headline: with none of our result files the table is a
+    placeholder, so that ``--write`` refuses to replace the README's table with it."""
+    assert "|" not in report.TABLES["headline"](tmp_path)
