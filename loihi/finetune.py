@@ -26,8 +26,8 @@ from nengo_fashion.cli import (
     positive_int,
     run_cli,
 )
-from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import make_log
+from nengo_fashion.runs import load_run
 from nengo_fashion.train import train
 
 

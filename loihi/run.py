@@ -56,9 +56,9 @@ from nengo_fashion.cli import (
 )
 from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError, MissingDependencyError
-from nengo_fashion.evaluate import load_run
+from nengo_fashion.inference.synops import count as count_synops
 from nengo_fashion.progress import Progress, make_log
-from nengo_fashion.synops import count as count_synops
+from nengo_fashion.runs import load_run
 from nengo_fashion.tasks import (
     INSTALL,
     DataRef,

@@ -1,6 +1,6 @@
 """Time-to-first-spike input into step currents: the few-operation Loihi mapping.
 
-Each pixel sends at most one spike per image (`nengo_fashion.encoding.TTFSCode`:
+Each pixel sends at most one spike per image (`nengo_fashion.inference.encoding.TTFSCode`:
 at step ``round((1 - x) T)`` of a ``T``-step window, none below a threshold).
 The spikes come from 784 off-chip `TTFSNeuron` s and reach the 128 hidden
 compartments through a ``nengo.Lowpass(input_tau)`` synapse whose time constant
@@ -30,7 +30,7 @@ import contextlib
 import nengo
 import numpy as np
 
-from nengo_fashion.encoding import spike_steps
+from nengo_fashion.inference.encoding import spike_steps
 
 EMULATOR_DELAY = 1
 """Steps between a host spike and its effect on the chip's compartments."""

@@ -30,9 +30,9 @@ from nengo_fashion.cli import (
     run_cli,
 )
 from nengo_fashion.errors import ConfigError
-from nengo_fashion.evaluate import load_run
+from nengo_fashion.inference.synops import count as count_synops
 from nengo_fashion.progress import make_log
-from nengo_fashion.synops import count as count_synops
+from nengo_fashion.runs import load_run
 from nengo_fashion.tasks import DataRef, Task, TaskRunner, add_scheduler_args, runner_from_args
 
 from .mapping import INPUT_CODES, MappingSettings, default_neuron
@@ -191,7 +191,7 @@ def ttfs_decomposition(weights, split, point):
     """
     import numpy as np
 
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
 
     from .ttfs import readout, reference_counts
 

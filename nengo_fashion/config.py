@@ -11,8 +11,8 @@ import os
 
 import numpy as np
 
-from .augment import AUGMENTERS
 from .errors import ConfigError
+from .images.augment import AUGMENTERS
 
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
@@ -111,7 +111,7 @@ class TrainConfig:
         Name of the recipe the defaults came from (see `RECIPES`).
     neuron : str
         Neuron family: ``"relu"``, ``"lif"``, ``"lif-noref"`` or another name in
-        `nengo_fashion.network.FAMILIES`.
+        `nengo_fashion.families.FAMILIES`.
     epochs : int
         Passes over the training split.
     batch_size : int
@@ -128,7 +128,7 @@ class TrainConfig:
     augment : {"none", "flip", "shift-flip"}
         ``"flip"`` mirrors a random half of the training images left-right each
         epoch (seeded); ``"shift-flip"`` also shifts each image by up to 2 pixels
-        (`nengo_fashion.augment`). Clothes are left-right symmetric classes; the
+        (`nengo_fashion.images.augment`). Clothes are left-right symmetric classes; the
         network is unchanged.
     seed : int
         Seed of weight initialisation, shuffling and TensorFlow.
@@ -159,7 +159,7 @@ class TrainConfig:
         The regulariser's target rate, in Hz.
     train_neuron : str
         ``"nengo"`` trains with the family's rate type; another name is looked up
-        in `nengo_fashion.network.TRAINING_NEURONS` (e.g. ``"loihi"``, registered by
+        in `nengo_fashion.families.TRAINING_NEURONS` (e.g. ``"loihi"``, registered by
         the ``loihi`` package: nengo-loihi's neuron types, trained through their rate
         approximations of Loihi's discretised neurons, at the ``spiking.scale``
         firing-rate scale).
@@ -212,7 +212,7 @@ class TrainConfig:
     spiking: SpikeSettings = None
 
     def __post_init__(self):
-        from .network import get_family
+        from .families import get_family
 
         self._check_types()
         get_family(self.neuron)  # a clear error for an unknown family
@@ -356,7 +356,7 @@ class TrainConfig:
         A thesis variant: its own training dt, steps and synapse, scale 1.
         """
         if self.variant == "none":
-            from .network import get_family
+            from .families import get_family
 
             family = get_family(self.neuron)
             return SpikeSettings(scale=family.default_scale, steps=family.default_steps)
@@ -383,11 +383,11 @@ _BEST = dict(
 RECIPES = {
     # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
     "thesis": {},
-    # the winner of `python -m nengo_fashion.search` on the validation split
+    # the winner of `python -m nengo_fashion.studies.search` on the validation split
     # (results/recipe_search.json; a test keeps the two in step)
     "best": _BEST,
     # `best` distilled from a CNN teacher (needs --teacher), with left-right flips;
-    # the distilled winner of `python -m nengo_fashion.search --space distill`
+    # the distilled winner of `python -m nengo_fashion.studies.search --space distill`
     # (results/distill_search.json; a test keeps the two in step)
     "distill": dict(_BEST, augment="flip", kd_alpha=0.5, kd_temperature=2.0),
 }

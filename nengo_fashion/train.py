@@ -24,6 +24,7 @@ atomically and holds:
 
 import argparse
 import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
@@ -33,7 +34,6 @@ import numpy as np
 
 from . import data as data_mod
 from .atomic import atomic_dir, write_json
-from .augment import augment
 from .cli import (
     ArgumentParser,
     add_data_args,
@@ -47,23 +47,15 @@ from .cli import (
     train_run_folder,
 )
 from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
-from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
-from .evaluate import evaluate_rate, evaluate_spiking
-from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
+from .families import FAMILIES, get_family, get_training_neuron
+from .images.augment import augment
+from .inference.dl import import_nengo_dl, make_simulator, predict_logits, trained_weights
+from .inference.engine import evaluate_rate, evaluate_spiking
+from .inference.result import readout
+from .network import Weights, build_network
 from .neurons.spike_aware import spike_aware_type
 from .progress import epoch_line
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
-
-RESULTS_KEYS = (
-    "rate_val_acc",
-    "rate_test_acc",
-    "spiking_test_acc",
-    "spiking",
-    "hidden_rate_hz",
-    "config",
-    "seconds",
-)
-"""Top-level keys of ``results.json`` that other tools may rely on."""
 
 
 def seed_everything(seed):
@@ -83,9 +75,8 @@ def images_per_epoch(n_images, batch_size):
 def training_neuron_type(config, family):
     """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type.
 
-    ``config.train_neuron`` names an entry of `nengo_fashion.network.TRAINING_NEURONS`
-    (``"nengo"``: the family's own rate type); other packages register theirs (the
-    ``loihi`` package registers ``"loihi"``).
+    ``config.train_neuron`` names an entry of `nengo_fashion.families.TRAINING_NEURONS`
+    (``"nengo"``: the family's own rate type).
     """
     if config.spike_aware:
         return spike_aware_type(family), 1.0
@@ -366,6 +357,45 @@ def summary_table(name, results):
         f"{results['seconds']:.0f} s"
     )
     return "\n".join(lines)
+
+
+def train_run(config, data, name, log=None):
+    """Train one run folder on a worker; return its files and ``results.json``.
+
+    The run is written to a temporary folder and read back, so it arrives on the
+    machine that asked for it whichever worker trained it (a few MB: weights,
+    NengoDL parameters, JSON and a plot). Write it with `nengo_fashion.runs.store_run`.
+
+    Parameters
+    ----------
+    config : nengo_fashion.config.TrainConfig
+    data : DataRef or nengo_fashion.data.FashionMNIST
+    name : str
+        The run's name (as in ``python -m nengo_fashion.train --name``).
+    log : callable, optional
+        Training's progress lines (serial runs); None: silent.
+
+    Returns
+    -------
+    dict
+        ``files`` ({relative path: bytes}), ``results`` (the run's ``results.json``).
+    """
+    import tempfile
+
+    from .tasks import resolve
+
+    def train_log(line):  # the temporary folder's "wrote" line would mislead
+        if log is not None and not str(line).startswith("wrote "):
+            log(line)
+
+    with tempfile.TemporaryDirectory(prefix="nengo-fashion-task-") as tmp:
+        path = Path(train(config, resolve(data), out=tmp, name=name, log=train_log))
+        files = {
+            p.relative_to(path).as_posix(): p.read_bytes()
+            for p in sorted(path.rglob("*"))
+            if p.is_file()
+        }
+    return {"files": files, "results": json.loads(files["results.json"])}
 
 
 def make_parser():

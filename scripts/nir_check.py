@@ -440,7 +440,8 @@ def check(folder, simulators=None, n_images=None, variants=True, batch_size=1000
         "nir_node": s["nir_node"],
         "target": TARGET,
         "nengo_dl": {
-            "what": "NengoDL spiking predictions (nengo_fashion.dl.run_spiking), reference.npz",
+            "what": "NengoDL spiking predictions (nengo_fashion.inference.engine.run_spiking), "
+            "reference.npz",
             "accuracy": float(np.mean(ref["predictions"] == ref["labels"])),
             "spikes_per_image": round(float(np.mean(ref["spikes_per_image"])), 3),
         },

@@ -19,13 +19,13 @@ import pytest
 
 from nengo_fashion import tasks
 from nengo_fashion.errors import ConfigError, MissingDependencyError, RunError
-from nengo_fashion.evaluate import load_run
-from nengo_fashion.search import search
-from nengo_fashion.seeds import METRICS, run_seeds
-from nengo_fashion.sweep import grid, sweep
+from nengo_fashion.runs import load_run
+from nengo_fashion.studies.search import search
+from nengo_fashion.studies.seeds import METRICS, run_seeds
+from nengo_fashion.studies.sweep import grid, sweep
 
 from . import hostile
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 distributed = pytest.importorskip("distributed")
 
@@ -364,13 +364,13 @@ def test_probe_accepts_a_real_scheduler_and_lost_workers_say_one_line(tmp_path, 
 
 
 def test_scheduler_options_are_checked(capsys):
-    from nengo_fashion import seeds
+    from nengo_fashion.studies import seeds
 
-    err = _one_line_error(capsys, ["--workers", "0"], seeds.main)
+    err = one_line_error(capsys, ["--workers", "0"], seeds.main)
     assert "--workers" in err and ">= 1" in err
-    err = _one_line_error(capsys, ["--scheduler", "somewhere"], seeds.main)
+    err = one_line_error(capsys, ["--scheduler", "somewhere"], seeds.main)
     assert "local" in err and "tcp://HOST:PORT" in err
-    err = _one_line_error(capsys, ["--scheduler", "tcp://127.0.0.1:70000"], seeds.main)
+    err = one_line_error(capsys, ["--scheduler", "tcp://127.0.0.1:70000"], seeds.main)
     assert "port" in err
     assert tasks.scheduler_address("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"  # parsed only
     with pytest.raises(ConfigError, match="--workers applies to --scheduler local"):
@@ -383,9 +383,9 @@ def test_without_dask_scheduler_names_the_install(monkeypatch, capsys, tmp_path)
     with pytest.raises(MissingDependencyError, match=r'pip install -e "\.\[distributed\]"'):
         tasks.TaskRunner("local")
     assert tasks.TaskRunner().serial  # no --scheduler: serial, no Dask needed
-    from nengo_fashion import seeds
+    from nengo_fashion.studies import seeds
 
-    err = _one_line_error(
+    err = one_line_error(
         capsys, ["--scheduler", "local", "--out", str(tmp_path / "out")], seeds.main
     )
     assert "--scheduler needs Dask" in err and 'pip install -e ".[distributed]"' in err

@@ -10,9 +10,9 @@ from loihi import energy, nxsdk_available, require_nengo_loihi  # noqa: E402
 from loihi import run as loihi_run  # noqa: E402
 from loihi.mapping import MappingSettings  # noqa: E402
 from nengo_fashion.errors import ConfigError, MissingDependencyError  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
+from nengo_fashion.runs import load_run  # noqa: E402
 
-from .test_train import _one_line_error  # noqa: E402
+from .hostile import one_line_error  # noqa: E402
 
 FEW = dict(presentation_time=0.02, scale=100.0)
 
@@ -85,25 +85,25 @@ def test_energy_arithmetic_by_hand():
 
 
 def test_other_family_refused(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_run.main)
     assert "LoihiLIF is a 'lif' neuron" in err and "--neuron LoihiSpikingRectifiedLinear" in err
 
 
 def test_block_that_does_not_fit(tiny_run, capsys):
-    err = _one_line_error(
+    err = one_line_error(
         capsys, ["--run", str(tiny_run), "--block-size", "256", "--n-images", "2"], loihi_run.main
     )
     assert "block size 256 is larger than the hidden layer (128)" in err
 
 
 def test_zero_images(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_run.main)
     assert "--n-images must be >= 1" in err
 
 
 @pytest.mark.skipif(nxsdk_available(), reason="NxSDK is installed here")
 def test_hardware_target_without_nxsdk(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_run.main)
     assert "NxSDK" in err and "only the emulator" in err
 
 
@@ -177,7 +177,7 @@ def best_relu():
 
 def test_ttfs_emulator_matches_reference(best_relu, fashion):
     from loihi.ttfs import reference_counts
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
 
     images = fashion.val.images[:60]
     settings = MappingSettings(**TTFS)
@@ -199,7 +199,7 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
     import nengo_loihi.emulator.interface as emu
 
     from loihi.ttfs import window_reset
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
     from nengo_fashion.network import Weights
 
     w = best_relu.weights

@@ -12,22 +12,13 @@ from pathlib import Path
 import pytest
 
 import nengo_fashion
-from nengo_fashion import (
-    atomic,
-    efficiency,
-    evaluate,
-    figures,
-    pareto,
-    reproduce,
-    search,
-    sweep,
-    train,
-)
+from nengo_fashion import atomic, evaluate, train
 from nengo_fashion.errors import OutputError
 from nengo_fashion.progress import Progress
+from nengo_fashion.studies import efficiency, figures, pareto, reproduce, search, sweep
 from nengo_fashion.teacher import __main__ as teacher_cli
 
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 ROOT = Path(nengo_fashion.__file__).parent
 
@@ -84,7 +75,7 @@ def test_unwritable_out_fails_before_any_work(tiny_run, tmp_path, capsys, monkey
         out.chmod(0o500)
     _no_data(monkeypatch)
     for main, argv in _commands(tiny_run):
-        err = _one_line_error(capsys, argv + ["--out", str(out)], main)
+        err = one_line_error(capsys, argv + ["--out", str(out)], main)
         assert match in err and str(out) in err, (main.__module__, err)
 
 
@@ -92,12 +83,12 @@ def test_json_and_screenshot_files_checked_first(tiny_run, tmp_path, capsys, mon
     from nengo_fashion import gui
 
     _no_data(monkeypatch)
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--json", str(tmp_path)], evaluate.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--json", str(tmp_path)], evaluate.main)
     assert "takes a file name" in err
     blocker = tmp_path / "f"
     blocker.write_text("")
     argv = ["--run", str(tiny_run), "--screenshot", str(blocker / "x.png")]
-    err = _one_line_error(capsys, argv, gui.main)
+    err = one_line_error(capsys, argv, gui.main)
     assert "cannot be written" in err
 
 

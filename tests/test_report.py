@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from nengo_fashion import report
 from nengo_fashion.config import RECIPES
-from nengo_fashion.search import CANDIDATES
+from nengo_fashion.studies.search import CANDIDATES
+from tools import report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,7 +15,7 @@ def test_readme_tables_match_results():
     readme = (ROOT / "README.md").read_text()
     assert (
         report.render(readme, ROOT / "results") == readme
-    ), "README tables are stale: run python -m nengo_fashion.report --write README.md"
+    ), "README tables are stale: run python -m tools.report --write README.md"
 
 
 def test_report_check_detects_a_hand_edit(tmp_path):
@@ -50,7 +50,7 @@ def test_best_recipe_is_the_validation_winner():
 
 
 def test_distill_recipe_is_the_validation_winner():
-    from nengo_fashion.search import DISTILL_CANDIDATES, best_distilled
+    from nengo_fashion.studies.search import DISTILL_CANDIDATES, best_distilled
 
     path = ROOT / "results" / "distill_search.json"
     if not path.exists():

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.dl import make_simulator, run_spiking
 from nengo_fashion.errors import ConfigError
+from nengo_fashion.inference.dl import make_simulator
+from nengo_fashion.inference.engine import run_spiking
 from nengo_fashion.network import N_HIDDEN, Weights, build_network
 from nengo_fashion.neurons.thesis_spiking import (
     draw_initial_voltages,

@@ -1,4 +1,4 @@
-"""A convolutional teacher for distilling the 784-128-10 student (`nengo_fashion.distill`).
+"""A convolutional teacher for distilling the 784-128-10 student (`nengo_fashion.teacher.distill`).
 
 The teacher is a tool, not a Nengo network: a small Keras CNN trained on the
 training split (the validation images held out, the test split untouched until

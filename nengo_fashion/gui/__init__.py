@@ -7,11 +7,11 @@ Usage::
     python -m nengo_fashion.gui --run results/thesis-relu --backend nengo_loihi
     python -m nengo_fashion.gui --run results/thesis-relu --screenshot docs/gui.png
 
-The GUI runs the script ``nengo_fashion/gui_model.py``, which builds the network
+The GUI runs the script ``nengo_fashion/gui/model.py``, which builds the network
 with `build_gui_model` from `nengo_fashion.network.build_network` (spiking
 neurons, weights from the run's ``weights.npz``) and adds what is shown: the
 current test image, its true class, the hidden layer's spike raster, the output
-over time and the predicted class. A saved layout (``gui_model.py.cfg``) opens
+over time and the predicted class. A saved layout (``model.py.cfg``) opens
 it pre-arranged.
 
 **Safety.** The server listens on localhost only. Its login token is not printed
@@ -47,20 +47,14 @@ from pathlib import Path
 import nengo
 import numpy as np
 
-from .atomic import check_out_file
-from .cli import (
-    ArgumentParser,
-    add_data_args,
-    port_number,
-    positive_float,
-    positive_int,
-    run_cli,
-)
-from .data import CLASS_NAMES
-from .errors import ConfigError, MissingDependencyError
-from .evaluate import load_run
-from .network import FAMILIES, build_network
-from .quiet import import_nengo_dl
+from ..atomic import check_out_file
+from ..cli import ArgumentParser, add_data_args, port_number, positive_float, positive_int, run_cli
+from ..data import CLASS_NAMES
+from ..errors import ConfigError, MissingDependencyError
+from ..families import FAMILIES
+from ..network import build_network
+from ..quiet import import_nengo_dl
+from ..runs import load_run
 
 BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
 PASSWORD_ENV = "NENGO_FASHION_GUI_PASSWORD"
@@ -69,7 +63,7 @@ HANDSHAKE_TIMEOUT = 5.0
 IDLE_TIMEOUT = 60.0
 """Seconds a connection may wait between requests (websockets excepted) before it is closed."""
 MAX_POST_BYTES = 16 * 2**20
-SCRIPT = Path(__file__).with_name("gui_model.py")
+SCRIPT = Path(__file__).with_name("model.py")
 ENV = {
     "run": "NENGO_FASHION_GUI_RUN",
     "backend": "NENGO_FASHION_GUI_BACKEND",
@@ -160,7 +154,7 @@ def build_gui_model(
     Returns ``(model, readout)``; ``model`` has the network's attributes plus
     ``image``, ``true_label`` and ``prediction`` Nodes.
     """
-    from . import data as data_mod
+    from .. import data as data_mod
 
     r = load_run(run)
     family = r.config.neuron
@@ -878,7 +872,3 @@ def main(argv=None):
         gui.start()
 
     return run_cli(run)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

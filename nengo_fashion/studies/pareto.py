@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.pareto --run results/best-relu     # -> results/pareto/best-relu/
-    python -m nengo_fashion.pareto --run results/best-lif --scale 1 2 4
+    python -m nengo_fashion.studies.pareto --run results/best-relu  # -> results/pareto/best-relu/
+    python -m nengo_fashion.studies.pareto --run results/best-lif --scale 1 2 4
 
 1. sweep the grid (dt fixed, default 1 ms; steps, synapse, scale) on the
    **validation** split;
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs, write_json
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs, write_json
+from ..cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
@@ -35,10 +35,11 @@ from .cli import (
     run_cli,
     synapse_value,
 )
-from .evaluate import evaluate_rate, load_run
-from .progress import make_log
+from ..inference.engine import evaluate_rate
+from ..progress import make_log
+from ..runs import load_run
+from ..tasks import DataRef, add_scheduler_args, runner_from_args
 from .sweep import grid, sweep
-from .tasks import DataRef, add_scheduler_args, runner_from_args
 
 SETTING_KEYS = ("dt", "steps", "synapse", "scale", "readout")
 
@@ -55,7 +56,7 @@ def select(points, rate_acc, tolerance=0.005, max_steps=30):
 
 
 def pareto_plot(points, chosen, rate_acc, path, title):
-    from .plots import _pyplot, save_png
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -179,7 +180,9 @@ def run_pareto(
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.pareto", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.pareto", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--run", required=True)
     p.add_argument("--dt", type=positive_float, default=0.001)
     p.add_argument("--steps", type=positive_int, nargs="+", default=[5, 10, 15, 20, 25, 30])

@@ -3,8 +3,8 @@
 Every number in the README's tables is written by this command from a
 ``results/**/*.json`` file, which another committed command wrote::
 
-    python -m nengo_fashion.report --write README.md   # regenerate the tables
-    python -m nengo_fashion.report --check README.md   # exit 1 if they are stale
+    python -m tools.report --write README.md   # regenerate the tables
+    python -m tools.report --check README.md   # exit 1 if they are stale
 
 A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME -->``.
 A test runs ``--check`` so that a hand-edited or stale number fails CI.
@@ -15,8 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-from .atomic import write_text
-from .cli import ArgumentParser
+from nengo_fashion.atomic import write_text
+from nengo_fashion.cli import ArgumentParser
 
 TABLES = {}
 """Registry: table name -> function(results_dir) returning markdown."""
@@ -127,7 +127,8 @@ def train_speed_table(results_dir):
 
 @table("seeds")
 def seeds_table(results_dir):
-    """Headline runs over several training seeds: mean ± std (``python -m nengo_fashion.seeds``)."""
+    """Headline runs over several training seeds: mean ± std
+    (``python -m nengo_fashion.studies.seeds``)."""
     rows = []
     for path in sorted(Path(results_dir).glob("seeds/*/seeds.json")):
         r = _load(path)
@@ -146,7 +147,10 @@ def seeds_table(results_dir):
             )
         )
     if not rows:
-        return "(run python -m nengo_fashion.seeds --recipe best --neuron relu --seeds 0 1 2)"
+        return (
+            "(run python -m nengo_fashion.studies.seeds --recipe best --neuron relu "
+            "--seeds 0 1 2)"
+        )
     header = (
         "recipe-neurons",
         "seeds",
@@ -228,7 +232,7 @@ def distill_search_table(results_dir):
     r = _load(Path(results_dir) / "distill_search.json")
     if r is None:
         return "(no results/distill_search.json yet)"
-    from .search import best_distilled
+    from nengo_fashion.studies.search import best_distilled
 
     rows = []
     for name, c in r["candidates"].items():
@@ -257,7 +261,7 @@ def distill_search_table(results_dir):
 def efficiency_table(results_dir):
     r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
     if r is None:
-        return "(run python -m nengo_fashion.efficiency)"
+        return "(run python -m nengo_fashion.studies.efficiency)"
     rows = []
     points = sorted(r["points"], key=lambda p: (p["kind"] != "loihi", p.get("synops_per_image", 0)))
     for p in points:
@@ -393,7 +397,7 @@ def thesis_table(results_dir):
     """Table 4.1: ours on test, ours on the training images (as the thesis), the thesis."""
     test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
-        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+        return "(run python -m nengo_fashion.studies.reproduce, and again with --eval-split train)"
     th = test["thesis"]
     rows = [
         (
@@ -425,7 +429,7 @@ def thesis_table(results_dir):
 def dt_table(results_dir):
     test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
-        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+        return "(run python -m nengo_fashion.studies.reproduce, and again with --eval-split train)"
     on_train = {r["dt"]: r["accuracy"] for r in train["dt_table"]}
     shared = _load(Path(results_dir) / "reproduce-shared" / "reproduce.json")
     on_shared = {r["dt"]: r["accuracy"] for r in (shared or {}).get("dt_table", [])}
@@ -461,7 +465,7 @@ def voltage_draws_table(results_dir):
     """Spread of the dt study's test accuracy over draws of the initial voltages."""
     r = _load(Path(results_dir) / "reproduce" / "reproduce.json")
     if r is None or not r.get("voltage_draws"):
-        return "(run python -m nengo_fashion.reproduce)"
+        return "(run python -m nengo_fashion.studies.reproduce)"
     draws = r["voltage_draws"]
     rows = []
     for dt in draws["thesis"]:
@@ -653,7 +657,7 @@ def loihi_table(results_dir):
 def spiking_inference_table(results_dir):
     r = _load(Path(results_dir) / "spiking_inference.json")
     if r is None or "rows" not in r or "engine" not in r["rows"][0]:
-        return "(run python benchmarks/spiking_inference.py --json results/spiking_inference.json)"
+        return "(run python -m benchmarks.spiking_inference --json results/spiking_inference.json)"
     rows = [
         (
             row["engine"],
@@ -692,7 +696,7 @@ def distributed_table(results_dir):
     """``benchmarks/distributed.py``: serial against 2 workers, measured."""
     r = _load(Path(results_dir) / "distributed.json")
     if r is None:
-        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+        return "(run python -m benchmarks.distributed --json results/distributed.json)"
     s, e = r["search"], r["emulator"]
     rows = [
         (
@@ -730,7 +734,7 @@ def distributed_table(results_dir):
 def distributed_estimate_table(results_dir):
     r = _load(Path(results_dir) / "distributed.json")
     if r is None:
-        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+        return "(run python -m benchmarks.distributed --json results/distributed.json)"
     est = r["estimates"]
     names = {
         "small_search_4x2_epochs_s": "small search, 4 candidates x 2 epochs",
@@ -751,7 +755,7 @@ def commands_speed_table(results_dir):
     """Wall time of the commands that run spiking inference, before and after the executor."""
     r = _load(Path(results_dir) / "commands_speed.json")
     if r is None:
-        return "(run python benchmarks/commands_speed.py --json results/commands_speed.json)"
+        return "(run python -m benchmarks.commands_speed --json results/commands_speed.json)"
     rows = [
         (
             f"`{name}`",
@@ -769,7 +773,7 @@ def commands_speed_table(results_dir):
 def peers_table(results_dir):
     r = _load(Path(results_dir) / "peers.json")
     if r is None:
-        return "(run python benchmarks/peers.py --json results/peers.json)"
+        return "(run python -m benchmarks.peers --json results/peers.json)"
     names = {
         "nengo_fashion": "this project (`run_spiking`: the numpy executor)",
         "nengo_dl": 'NengoDL, the reference (`engine="nengo_dl"`; one call, its graph build '
@@ -843,7 +847,7 @@ def render(text, results_dir="results"):
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.report", description=__doc__.splitlines()[0])
+    p = ArgumentParser(prog="python -m tools.report", description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", metavar="FILE", help="regenerate the tables in FILE")
     mode.add_argument("--check", metavar="FILE", help="exit 1 if FILE's tables are stale")
@@ -854,7 +858,7 @@ def main(argv=None):
     new = render(text, args.results)
     if args.check:
         if new != text:
-            print(f"{path}: tables are stale; run python -m nengo_fashion.report --write {path}")
+            print(f"{path}: tables are stale; run python -m tools.report --write {path}")
             return 1
         print(f"{path}: tables match {args.results}/")
         return 0

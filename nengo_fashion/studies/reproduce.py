@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.reproduce                      # choose dt on val, report on test
-    python -m nengo_fashion.reproduce --eval-split train   # as the thesis' code did
+    python -m nengo_fashion.studies.reproduce  # choose dt on val, report on test
+    python -m nengo_fashion.studies.reproduce --eval-split train   # as the thesis' code did
 
 Steps:
 
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs, prepare_out_dir, write_json
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs, prepare_out_dir, write_json
+from ..cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
@@ -43,21 +43,14 @@ from .cli import (
     positive_int,
     run_cli,
 )
-from .config import SpikeSettings, make_config
-from .errors import ConfigError, OutputError
-from .evaluate import evaluate_rate, evaluate_spiking, load_run
-from .network import N_HIDDEN
-from .progress import make_log
-from .tasks import (
-    DataRef,
-    Task,
-    TaskRunner,
-    add_scheduler_args,
-    finished_run,
-    runner_from_args,
-    store_run,
-    train_run,
-)
+from ..config import SpikeSettings, make_config
+from ..errors import ConfigError, OutputError
+from ..inference.engine import evaluate_rate, evaluate_spiking
+from ..network import N_HIDDEN
+from ..progress import make_log
+from ..runs import finished_run, load_run, store_run
+from ..tasks import DataRef, Task, TaskRunner, add_scheduler_args, runner_from_args
+from ..train import train_run
 
 THESIS = {
     "analog_acc": 0.9060,
@@ -95,7 +88,7 @@ def get_or_train_runs(
     Returns
     -------
     dict
-        Run name -> `nengo_fashion.evaluate.Run`.
+        Run name -> `nengo_fashion.runs.Run`.
     """
     runner = runner or TaskRunner()
     data = DataRef(dataset, data_dir)
@@ -128,7 +121,8 @@ def get_or_train(config, runs_dir, name, dataset, retrain=False, log=print):
 
 
 SEMANTICS = {"thesis": "per-image", "shared": "shared"}
-"""``--semantics``: the spiking neurons' initial voltages (`nengo_fashion.dl.run_spiking`).
+"""``--semantics``: the spiking neurons' initial voltages
+(`nengo_fashion.inference.engine.run_spiking`).
 
 ``thesis``: an independent U(0, 1) draw per image and neuron, as PyTorchSpiking (the
 thesis' code) does on every call; ``shared``: Nengo's one build-time draw, the same
@@ -184,7 +178,7 @@ def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0)
     dict
         dt -> ``{"mean", "std", "min", "max", "n_draws"}`` (fractions).
     """
-    from .dl import run_spiking
+    from ..inference.engine import run_spiking
 
     vectors = np.random.default_rng(seed).random((n_draws, N_HIDDEN), dtype=np.float32)
     out = {}
@@ -359,7 +353,7 @@ def format_tables(result):
 
 def main(argv=None):
     p = ArgumentParser(
-        prog="python -m nengo_fashion.reproduce", description=__doc__.splitlines()[0]
+        prog="python -m nengo_fashion.studies.reproduce", description=__doc__.splitlines()[0]
     )
     p.add_argument(
         "--eval-split",
