@@ -60,14 +60,14 @@ def commands(out):
     dataset = data.load()
     return {
         "sweep": lambda: run_sweep(
-            best, settings, "val", out=out / "sweep", log=lambda s: None, quiet=True
+            best, settings, split_name="val", out=out / "sweep", log=lambda s: None, quiet=True
         ),
         "pareto": lambda: run_pareto(
             best,
-            0.001,
-            [5, 10, 15, 20, 25, 30],
-            [None, 0.005],
-            [30.0, 100.0, 300.0],
+            dt=0.001,
+            steps=[5, 10, 15, 20, 25, 30],
+            synapses=[None, 0.005],
+            scales=[30.0, 100.0, 300.0],
             out=out / "pareto",
             log=lambda s: None,
             quiet=True,

@@ -65,12 +65,14 @@ def time_engine(run, images, settings, engine, batch_size, repeats):
         return best, 0.0, r
     # NengoDL: TensorFlow's one-time start-up first (not part of a call's cost), then a
     # one-batch run gives the simulator's build cost, subtracted from the timed run
-    run_spiking(run.weights, family, images[:10], settings, 10, engine=engine)
+    run_spiking(run.weights, family, images[:10], settings, batch_size=10, engine=engine)
     start = time.perf_counter()
-    run_spiking(run.weights, family, images[:batch_size], settings, batch_size, engine=engine)
+    run_spiking(
+        run.weights, family, images[:batch_size], settings, batch_size=batch_size, engine=engine
+    )
     one_batch = time.perf_counter() - start
     start = time.perf_counter()
-    r = run_spiking(run.weights, family, images, settings, batch_size, engine=engine)
+    r = run_spiking(run.weights, family, images, settings, batch_size=batch_size, engine=engine)
     total = time.perf_counter() - start
     k = -(-len(images) // batch_size)
     build = max(0.0, (one_batch * k - total) / (k - 1)) if k > 1 else 0.0

@@ -97,7 +97,7 @@ def time_train(d, epochs, batch_size):
     net = sim.model.toplevel  # build_network's network, with its attributes
     with sim:
         t = time.perf_counter()
-        validation_logits(sim, net, config, d.val.images, 1, "mean")
+        validation_logits(sim, net, config, d.val.images, steps=1, how="mean")
         numpy_scoring = time.perf_counter() - t
     net = build_network(weights, family="relu")
     with make_simulator(net, minibatch_size=batch_size, use_loop=False) as sim:

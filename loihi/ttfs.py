@@ -122,7 +122,7 @@ def window_reset(window, delay=EMULATOR_DELAY):
         EmulatorInterface.step = original
 
 
-def reference_counts(weights, images, code, scale, dt=0.001):
+def reference_counts(weights, images, code, *, scale, dt=0.001):
     """Hidden spike counts ``(n, 128)`` of the TTFS mapping, modelled in numpy.
 
     Loihi's ReLU compartment with a step-current input: ``J += scale W @ arrivals``
@@ -143,7 +143,7 @@ def reference_counts(weights, images, code, scale, dt=0.001):
     return counts
 
 
-def readout(weights, counts, window, scale, dt=0.001):
+def readout(weights, counts, window, *, scale, dt=0.001):
     """The output layer (on the host) of hidden spike counts: ``(n, 10)``, averaged over the
     window as the rate mapping's readout is."""
     return counts @ weights.output_w.T / (window * dt * scale) + weights.output_b

@@ -183,6 +183,7 @@ def check_images(images, allow_empty=True):
 
 def build_network(
     weights=None,
+    *,
     family="relu",
     spiking=False,
     synapse=None,

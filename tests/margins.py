@@ -121,7 +121,7 @@ def rate_reg_ratio(fashion, seed=0):
     return float(distance[1e-2] / distance[0.0])
 
 
-def reproduce_small(fashion, tmp, seed=0, log=lambda s: None):
+def reproduce_small(fashion, tmp, seed=0, log=lambda s: None, overwrite=False):
     """The thesis flow on 1,280 training images, 1 epoch, 300 val/test images."""
     from nengo_fashion.studies import reproduce
 
@@ -137,6 +137,7 @@ def reproduce_small(fashion, tmp, seed=0, log=lambda s: None):
         epochs=1,
         n_train=1280,
         seed=seed,
+        overwrite=overwrite,
     )
 
 

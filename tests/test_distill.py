@@ -94,7 +94,9 @@ def test_teacher_pool_is_cached(distilled, fashion):
     student, _ = distilled
     teacher = student.parent / "t"
     images = fashion.train.images[:1280]
-    logits, info = teacher_pool(teacher, images, "shift-flip", 0, 2, log=lambda s: None)
+    logits, info = teacher_pool(
+        teacher, images, augment_name="shift-flip", seed=0, copies=2, log=lambda s: None
+    )
     assert info["cached"] and logits.shape == (2, 1280, 10)
     model, _ = load_teacher(teacher)
     again = model.predict(augmented_copy("shift-flip", images, 0, 1), verbose=0)

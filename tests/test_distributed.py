@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from nengo_fashion import tasks
-from nengo_fashion.errors import ConfigError, MissingDependencyError, RunError
+from nengo_fashion.errors import ConfigError, MissingDependencyError, OutputError, RunError
 from nengo_fashion.runs import load_run
 from nengo_fashion.studies.search import search
 from nengo_fashion.studies.seeds import METRICS, run_seeds
@@ -95,7 +95,8 @@ def test_seeds_resume_after_interruption(serial_seeds):
 
 
 def test_seeds_resume_recomputes_a_changed_task(fashion, serial_seeds, tmp_path):
-    """A stored run whose configuration differs from the task's is trained again."""
+    """A stored run whose configuration differs from the task's is refused, and trained
+    again only when told (``overwrite``)."""
     import shutil
 
     _, _, out, _ = serial_seeds
@@ -104,8 +105,13 @@ def test_seeds_resume_recomputes_a_changed_task(fashion, serial_seeds, tmp_path)
     config = json.loads((copy / "seed-1" / "config.json").read_text())
     config["lr"] = 0.5  # as if trained with other arguments
     (copy / "seed-1" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(OutputError, match="seed-1 holds a run of another configuration"):
+        run_seeds(fashion, SEEDS, out=copy, log=lambda s: None, quiet=True, **TINY)
+    assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.5
     lines = []
-    summary = run_seeds(fashion, SEEDS, out=copy, log=lines.append, quiet=True, **TINY)
+    summary = run_seeds(
+        fashion, SEEDS, out=copy, log=lines.append, quiet=True, overwrite=True, **TINY
+    )
     assert "resuming: 1 of 2 tasks already done" in lines
     assert summary["resumed"] == ["seed-0"]
     assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.001

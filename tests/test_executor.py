@@ -11,9 +11,7 @@ from nengo_fashion.runs import load_run
 
 
 def _compare(weights, family, images, settings, prefixes=None, **kw):
-    ref = run_spiking(
-        weights, family, images, settings, prefixes=prefixes, engine="nengo_dl", **kw
-    )
+    ref = run_spiking(weights, family, images, settings, prefixes=prefixes, engine="nengo_dl", **kw)
     fast = executor.run_spiking(weights, family, images, settings, prefixes=prefixes, **kw)
     if prefixes is None:
         ref, fast = {settings.steps: ref}, {settings.steps: fast}

@@ -440,11 +440,23 @@ def test_long_spiking_evaluation_shows_progress(capsys, monkeypatch):
     monkeypatch.setattr(engine, "PROGRESS_WORK", 200 * 30)  # pieces of >= 200 images
     for voltage in ("shared", "per-image"):
         quiet = engine.evaluate_spiking(
-            run_.weights, "relu", split, run_.config.spiking, 100, voltage, quiet=True
+            run_.weights,
+            "relu",
+            split,
+            run_.config.spiking,
+            batch_size=100,
+            initial_voltage=voltage,
+            quiet=True,
         )
         assert capsys.readouterr().err == ""
         loud = engine.evaluate_spiking(
-            run_.weights, "relu", split, run_.config.spiking, 100, voltage, quiet=False
+            run_.weights,
+            "relu",
+            split,
+            run_.config.spiking,
+            batch_size=100,
+            initial_voltage=voltage,
+            quiet=False,
         )
         err = capsys.readouterr().err
         assert err.count("spiking inference") >= 2 and "600/600 done" in err, err
@@ -490,9 +502,9 @@ def test_tune_refuses_what_loihi_refuses_in_the_python_api(no_work):
     from loihi.tune import tune
 
     with pytest.raises(ConfigError, match="skip"):
-        tune(SOURCE, [250.0], [100.0], [0.03], [0, -3])
+        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03], skips=[0, -3])
     with pytest.raises(ConfigError, match="10000 steps"):
-        tune(SOURCE, [250.0], [100.0], [0.03, 1e6], [0])
+        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03, 1e6], skips=[0])
 
 
 def test_tune_recommendations_are_accepted_by_loihi():

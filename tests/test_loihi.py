@@ -154,7 +154,15 @@ def test_on_hardware(tiny_run, tmp_path):
 def test_tune_on_validation(tiny_run, tmp_path):
     from loihi.tune import tune
 
-    result = tune(tiny_run, [250.0], [100.0], [0.02], [0, 5], n_images=20, quiet=True)
+    result = tune(
+        tiny_run,
+        input_rates=[250.0],
+        scales=[100.0],
+        presentation_times=[0.02],
+        skips=[0, 5],
+        n_images=20,
+        quiet=True,
+    )
     assert result["split"] == "val" and result["n_images"] == 20
     assert len(result["points"]) == 2
     assert result["best"] in result["points"]
@@ -185,7 +193,7 @@ def test_ttfs_emulator_matches_reference(best_relu, fashion):
     code = TTFSCode(settings.steps)
     # exactly one spike per pixel that the code sends, none for the others
     np.testing.assert_array_equal(out["input_spikes"], code.spikes_per_image(images))
-    ref = reference_counts(best_relu.weights, images, code, settings.scale)
+    ref = reference_counts(best_relu.weights, images, code, scale=settings.scale)
     # the emulator rounds the weights to Loihi's fixed point, the reference does not:
     # measured on 200 validation images, mean |count difference| 0.016, 98.5 % of the
     # predictions equal (T 8, scale 300); nothing leaks between images (no reset: 2.8, 12 %)

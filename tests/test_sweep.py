@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.errors import ConfigError
+from nengo_fashion.errors import ConfigError, OutputError
 from nengo_fashion.families import get_family
 from nengo_fashion.inference.dl import make_simulator, predict_logits
 from nengo_fashion.inference.engine import run_spiking
@@ -106,7 +106,7 @@ def test_per_image_figure(tiny_run, tmp_path):
     paths = figures.make_figures(
         tiny_run,
         [SpikeSettings(dt=0.01, steps=10, scale=1.0)],
-        tmp_path,
+        out=tmp_path,
         n_images=4,
         log=lambda s: None,
     )
@@ -205,9 +205,13 @@ def test_reproduce_flow_small(fashion, tmp_path):
     assert scores["dt_gap"] > 0.3
     assert t["analog_acc"] > 0.5
     assert (tmp_path / "rep" / "reproduce.json").exists()
-    # a second call reuses the trained runs
+    # a second call refuses to replace reproduce.json unless told, and reuses the runs
+    before = (tmp_path / "rep" / "reproduce.json").read_bytes()
+    with pytest.raises(OutputError, match="reproduce.json already exists"):
+        margins.reproduce_small(fashion, tmp_path)
+    assert (tmp_path / "rep" / "reproduce.json").read_bytes() == before
     lines = []
-    margins.reproduce_small(fashion, tmp_path, log=lines.append)
+    margins.reproduce_small(fashion, tmp_path, log=lines.append, overwrite=True)
     assert sum("reusing" in str(line) for line in lines) == 2
 
 
@@ -229,10 +233,10 @@ def test_pareto_chooses_on_val_reports_on_test(tiny_run, tmp_path):
 
     result = run_pareto(
         tiny_run,
-        0.001,
-        [5, 20],
-        [None],
-        [100.0],
+        dt=0.001,
+        steps=[5, 20],
+        synapses=[None],
+        scales=[100.0],
         out=tmp_path,
         n_images=200,
         tolerance=0.1,

@@ -200,7 +200,29 @@ def test_validation_scoring_matches_nengo_dl(tiny_run, fashion):
     net = build_network(run.weights, family="relu", spiking=False)
     images = fashion.val.images[:500]
     with make_simulator(net, minibatch_size=100, use_loop=False) as sim:
-        fast = train.validation_logits(sim, net, run.config, images, 1, "mean")
+        fast = train.validation_logits(sim, net, run.config, images, steps=1, how="mean")
         ref = predict_logits(sim, net, images, n_steps=1)[:, 0]
     assert np.allclose(fast, ref, atol=1e-4)
     assert np.array_equal(fast.argmax(1), ref.argmax(1))
+
+
+def test_every_training_knob_is_declared_once():
+    """Each knob of `TrainConfig` is one ``train`` option named after its field, and the
+    option's value reaches the config unchanged."""
+    import dataclasses
+
+    from nengo_fashion.config import TrainConfig
+
+    parser = train.make_parser()
+    flags = {s for a in parser._actions for s in a.option_strings}
+    knobs = [f for f in dataclasses.fields(TrainConfig) if "cli" in f.metadata]
+    assert len(knobs) >= 20
+    for f in knobs:
+        assert "--" + f.name.replace("_", "-") in flags, f.name
+    args = parser.parse_args(
+        ["--epochs", "3", "--rate-target", "12.5", "--kd-alpha", "0.25", "--no-shuffle"]
+    )
+    from nengo_fashion.cli import knob_values
+
+    given = {k: v for k, v in knob_values(args, TrainConfig).items() if v is not None}
+    assert given == {"epochs": 3, "rate_target_hz": 12.5, "kd_alpha": 0.25, "shuffle": False}

@@ -218,7 +218,7 @@ for _levels in (4, 8, 16):
     )(quantized_relu_to_if)
 
 
-def export_network(weights, family, settings, seed=0, name=None):
+def export_network(weights, family, settings, *, seed=0, name=None):
     """The spiking network of a run as a ``nir.NIRGraph``.
 
     The parameters are read from nengo's own build of the network
@@ -331,7 +331,7 @@ def export_run(run, out_dir):
     return path
 
 
-def write_reference(run, out_dir, images, labels, batch_size=500):
+def write_reference(run, out_dir, images, labels, *, batch_size=500):
     """NengoDL's spiking predictions for ``images``, saved beside ``model.nir``.
 
     Writes ``out_dir/reference.npz`` with ``images`` (float32, ``(n, 784)``, in

@@ -147,7 +147,7 @@ label_html._nengo_html_ = ""
 
 
 def build_gui_model(
-    run, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
+    run, *, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
 ):
     """The GUI's model: the run's network on test images, with display nodes.
 
@@ -608,6 +608,7 @@ def safe_handler(handler_cls):
 
 def make_gui(
     run,
+    *,
     backend="nengo",
     port=8080,
     listen="localhost",
@@ -692,7 +693,7 @@ def make_gui(
     return gui
 
 
-def screenshot(gui, path, seconds=4.0, width=1400, height=900):
+def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
     """Open the GUI in headless Chromium, press play, wait, save a PNG.
 
     Returns a dict with what the page showed: ``errors`` (error texts shown),
@@ -828,16 +829,16 @@ def main(argv=None):
         os.environ.pop(PASSWORD_ENV, None)  # not for the simulators or browsers started here
         gui = make_gui(
             args.run,
-            args.backend,
-            args.port,
-            args.listen,
-            password,
-            args.presentation_time,
-            args.n_images,
-            args.scale,
-            args.data_dir,
-            args.cert,
-            args.key,
+            backend=args.backend,
+            port=args.port,
+            listen=args.listen,
+            password=password,
+            presentation_time=args.presentation_time,
+            n_images=args.n_images,
+            scale=args.scale,
+            data_dir=args.data_dir,
+            cert=args.cert,
+            key=args.key,
             threaded=bool(args.screenshot),
         )
         try:  # Ctrl-C and SIGTERM (run_cli) end here too

@@ -63,7 +63,7 @@ def trained_weights(sim, net):
     )
 
 
-def predict_logits(sim, net, images, n_steps=1, batch_size=None):
+def predict_logits(sim, net, images, *, n_steps=1, batch_size=None):
     """Output of ``net`` over time for ``images``: array ``(n, n_steps, 10)``.
 
     Images are held constant over the ``n_steps`` steps. Batches are padded to the

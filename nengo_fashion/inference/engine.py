@@ -30,6 +30,7 @@ def run_spiking(
     family,
     images,
     settings,
+    *,
     batch_size=500,
     keep_outputs=False,
     neuron_type=None,
@@ -134,7 +135,7 @@ test split at 30 steps is one piece; at 10,000 steps, pieces of 1,000 images or 
 
 
 def evaluate_spiking(
-    weights, family, split, settings, batch_size=500, initial_voltage="shared", quiet=True
+    weights, family, split, settings, *, batch_size=500, initial_voltage="shared", quiet=True
 ):
     """Accuracy and spike statistics of the spiking network on a `Split`.
 
@@ -153,7 +154,12 @@ def evaluate_spiking(
     """
     if quiet:
         result = run_spiking(
-            weights, family, split.images, settings, batch_size, initial_voltage=initial_voltage
+            weights,
+            family,
+            split.images,
+            settings,
+            batch_size=batch_size,
+            initial_voltage=initial_voltage,
         )
     else:
         result = _spiking_in_pieces(
@@ -180,7 +186,12 @@ def _spiking_in_pieces(weights, family, images, settings, batch_size, initial_vo
             stop = min(start + piece, n)
             v0 = "shared" if voltages is None else voltages[start:stop]
             r = run_spiking(
-                weights, family, images[start:stop], settings, batch_size, initial_voltage=v0
+                weights,
+                family,
+                images[start:stop],
+                settings,
+                batch_size=batch_size,
+                initial_voltage=v0,
             )
             preds.append(r.predictions)
             per_image.append(r.spikes_per_image)

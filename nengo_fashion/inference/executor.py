@@ -268,6 +268,7 @@ def run_spiking(
     family,
     images,
     settings,
+    *,
     batch_size=500,
     keep_outputs=False,
     neuron_type=None,

@@ -187,7 +187,7 @@ def spiking_activation(x, dt, initial_voltage, dtype=np.float32):
     return spikes, margin
 
 
-def thesis_logits(weights, images, dt, steps, initial_voltage, dtype=np.float32):
+def thesis_logits(weights, images, *, dt, steps, initial_voltage, dtype=np.float32):
     """The thesis' spiking forward pass in numpy (images held for ``steps`` steps).
 
     ``logits = W2 @ mean_t(spikes_t / dt) + b2`` (temporal average pooling, then

@@ -92,12 +92,12 @@ def figure_name(run_name, s):
 def make_figures(
     run_dir,
     settings_list,
+    *,
     out,
     n_images=4,
     split_name="test",
     data_dir=None,
     log=print,
-    *,
     overwrite=False,
 ):
     """Write one per-image figure per setting (together, or none); return the paths.
@@ -151,10 +151,10 @@ def main(argv=None):
         make_figures(
             args.run,
             settings,
-            args.out or args.run,
-            args.images,
-            args.split,
-            args.data_dir,
+            out=args.out or args.run,
+            n_images=args.images,
+            split_name=args.split,
+            data_dir=args.data_dir,
             log=make_log(args.quiet),
             overwrite=args.overwrite,
         )

@@ -88,7 +88,7 @@ def reproduce_result(eval_split="test"):
     return reproduce(
         small,
         _tmp("reproduce"),
-        eval_split,
+        eval_split=eval_split,
         max_dt=1.0,
         runs_dir=_tmp("runs"),
         log=lambda s: None,
@@ -107,10 +107,10 @@ def pareto_result(name, neuron="relu"):
     scales = [30.0, 100.0, 300.0] if neuron == "relu" else [1.0, 2.0]
     result = run_pareto(
         run(name, neuron),
-        0.001,
-        [5, 10, 20],
-        [None],
-        scales,
+        dt=0.001,
+        steps=[5, 10, 20],
+        synapses=[None],
+        scales=scales,
         out=out,
         n_images=200,
         log=lambda s: None,

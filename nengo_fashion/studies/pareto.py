@@ -55,7 +55,7 @@ def select(points, rate_acc, tolerance=0.005, max_steps=30):
     return min(ok, key=lambda p: (p["steps"], p["spikes_per_image"]))
 
 
-def pareto_plot(points, chosen, rate_acc, path, title):
+def pareto_plot(points, chosen, rate_acc, path, *, title):
     from ..plots import _pyplot, save_png
 
     plt = _pyplot()
@@ -94,6 +94,7 @@ def pareto_plot(points, chosen, rate_acc, path, title):
 
 def run_pareto(
     run_dir,
+    *,
     dt,
     steps,
     synapses,
@@ -106,7 +107,6 @@ def run_pareto(
     log=print,
     quiet=False,
     runner=None,
-    *,
     overwrite=False,
 ):
     """Choose on validation, report on test; write and return ``pareto.json``'s dict.
@@ -165,7 +165,7 @@ def run_pareto(
             chosen_test,
             rate_test,
             stage / "pareto.png",
-            f"{run.path.name} ({family}), dt {dt:g} s, test split",
+            title=f"{run.path.name} ({family}), dt {dt:g} s, test split",
         )
     if chosen_test is None:
         log(f"no setting within {tolerance:.1%} of the rate net at <= {max_steps} steps on val")
@@ -211,15 +211,15 @@ def main(argv=None):
         with runner_from_args(args, log) as runner:
             run_pareto(
                 args.run,
-                args.dt,
-                args.steps,
-                synapses,
-                scales,
-                args.out,
-                args.tolerance,
-                args.max_steps,
-                args.data_dir,
-                args.n_images,
+                dt=args.dt,
+                steps=args.steps,
+                synapses=synapses,
+                scales=scales,
+                out=args.out,
+                tolerance=args.tolerance,
+                max_steps=args.max_steps,
+                data_dir=args.data_dir,
+                n_images=args.n_images,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

@@ -66,7 +66,7 @@ THESIS_DTS = (0.001, 0.01, 0.1, 1.0)
 
 
 def get_or_train_runs(
-    configs, runs_dir, dataset, retrain=False, log=print, runner=None, data_dir=None
+    configs, runs_dir, *, dataset, retrain=False, log=print, runner=None, data_dir=None
 ):
     """Reuse each ``runs_dir/name`` whose config matches, train the others; load them all.
 
@@ -115,9 +115,11 @@ def get_or_train_runs(
     return {name: load_run(Path(runs_dir) / name) for name in configs}
 
 
-def get_or_train(config, runs_dir, name, dataset, retrain=False, log=print):
+def get_or_train(config, runs_dir, *, name, dataset, retrain=False, log=print):
     """Reuse ``runs_dir/name`` if its config matches ``config``, else train it."""
-    return get_or_train_runs({name: config}, runs_dir, dataset, retrain, log)[name]
+    return get_or_train_runs({name: config}, runs_dir, dataset=dataset, retrain=retrain, log=log)[
+        name
+    ]
 
 
 SEMANTICS = {"thesis": "per-image", "shared": "shared"}
@@ -133,6 +135,7 @@ for every image (what NengoDL does, and this project's other commands).
 def choose_dt(
     spiking_run,
     analog_acc,
+    *,
     split,
     steps=10,
     start=0.001,
@@ -166,7 +169,7 @@ def choose_dt(
     return best["dt"], tried, False
 
 
-def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0):
+def voltage_spread(weights, split, dts, *, semantics, steps=10, n_draws=20, seed=0):
     """How much the draw of the initial voltages moves the spiking accuracy, per dt.
 
     ``semantics="shared"``: ``n_draws`` U(0, 1) vectors, one voltage per neuron and
@@ -205,6 +208,7 @@ def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0)
 def reproduce(
     dataset,
     out,
+    *,
     eval_split="test",
     steps=10,
     max_dt=1000.0,
@@ -215,7 +219,6 @@ def reproduce(
     runner=None,
     data_dir=None,
     n_draws=20,
-    *,
     overwrite=False,
     **overrides,
 ):
@@ -242,9 +245,9 @@ def reproduce(
     runs = get_or_train_runs(
         {"analog": analog_cfg, "spiking": spiking_cfg},
         runs_dir,
-        dataset,
-        retrain,
-        log,
+        dataset=dataset,
+        retrain=retrain,
+        log=log,
         runner=runner,
         data_dir=data_dir,
     )
@@ -257,7 +260,13 @@ def reproduce(
     if semantics not in SEMANTICS:
         raise ConfigError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
     chosen_dt, tried, met = choose_dt(
-        spiking, analog_choose, choose_split, steps, max_dt=max_dt, log=log, semantics=semantics
+        spiking,
+        analog_choose,
+        split=choose_split,
+        steps=steps,
+        max_dt=max_dt,
+        log=log,
+        semantics=semantics,
     )
 
     log(f"4. reporting on the {report_split.name} split")
@@ -307,7 +316,7 @@ def reproduce(
         "voltage_draws": (
             {
                 mode: voltage_spread(
-                    spiking.weights, report_split, THESIS_DTS, mode, n_draws=n_draws
+                    spiking.weights, report_split, THESIS_DTS, semantics=mode, n_draws=n_draws
                 )
                 for mode in SEMANTICS
             }
@@ -395,10 +404,10 @@ def main(argv=None):
             reproduce(
                 dataset,
                 out,
-                args.eval_split,
-                args.steps,
-                args.max_dt,
-                args.retrain,
+                eval_split=args.eval_split,
+                steps=args.steps,
+                max_dt=args.max_dt,
+                retrain=args.retrain,
                 runs_dir=args.runs,
                 log=log,
                 semantics=args.semantics,

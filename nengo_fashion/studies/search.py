@@ -138,6 +138,7 @@ def train_candidate(config, data, log=None, title=None):
 def search(
     dataset,
     candidates=CANDIDATES,
+    *,
     epochs_scale=1.0,
     seed=0,
     log=print,
@@ -285,7 +286,7 @@ def main(argv=None):
             result = search(
                 dataset,
                 cands,
-                args.epochs_scale,
+                epochs_scale=args.epochs_scale,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

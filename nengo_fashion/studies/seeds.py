@@ -70,6 +70,7 @@ def summarise(per_seed):
 def run_seeds(
     dataset,
     seeds,
+    *,
     recipe="best",
     neuron="relu",
     out=None,
@@ -82,7 +83,6 @@ def run_seeds(
     quiet=False,
     on_result=None,
     teacher=None,
-    *,
     overwrite=False,
 ):
     """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
@@ -296,8 +296,8 @@ def main(argv=None):
             summary = run_seeds(
                 dataset,
                 args.seeds,
-                args.recipe,
-                args.neuron,
+                recipe=args.recipe,
+                neuron=args.neuron,
                 out=out,
                 epochs=args.epochs,
                 n_train=args.n_train,

@@ -70,7 +70,7 @@ CSV_COLUMNS = (
 AXES = ("dt", "steps", "synapse", "scale")
 
 
-def grid(dt, steps, synapse, scale, readout=None):
+def grid(dt, steps, synapse, scale, *, readout=None):
     """All `SpikeSettings` of the product of the axes (validated, clear errors)."""
     axes = dict(dt=dt, steps=steps, synapse=synapse, scale=scale)
     for name, values in axes.items():
@@ -82,7 +82,7 @@ def grid(dt, steps, synapse, scale, readout=None):
     ]
 
 
-def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_size=500):
+def sweep_group(weights, family, split, *, dt, synapse, scale, readout, ks, batch_size=500):
     """One simulation of a sweep (a task): the longest of ``ks`` steps, scored at each of ``ks``.
 
     ``split`` is a `nengo_fashion.data.Split` or a `nengo_fashion.tasks.DataRef` to one.
@@ -94,7 +94,7 @@ def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_s
     split = resolve(split)
     start = time.time()
     base = SpikeSettings(dt=dt, steps=max(ks), synapse=synapse, scale=scale, readout=readout)
-    results = run_spiking(weights, family, split.images, base, batch_size, prefixes=ks)
+    results = run_spiking(weights, family, split.images, base, batch_size=batch_size, prefixes=ks)
     seconds = time.time() - start
     points = {}
     for k, r in results.items():
@@ -111,7 +111,7 @@ def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_s
     return {"points": points, "seconds": seconds, "n_images": len(split)}
 
 
-def sweep(weights, family, split, settings_list, batch_size=500, quiet=False, runner=None):
+def sweep(weights, family, split, settings_list, *, batch_size=500, quiet=False, runner=None):
     """Evaluate every setting on a split; return ``(points, wall_seconds)``.
 
     Settings that differ only in ``steps`` share one simulation, a task of
@@ -169,7 +169,7 @@ def to_csv(points, neuron, split):
     return buf.getvalue()
 
 
-def plot_axis(points, axis, rate_acc, path, title=""):
+def plot_axis(points, axis, rate_acc, path, *, title=""):
     """Accuracy against one axis, a line per combination of the other axes."""
     from ..plots import _pyplot, save_png
 
@@ -202,6 +202,7 @@ def plot_axis(points, axis, rate_acc, path, title=""):
 def run_sweep(
     run_dir,
     settings_list,
+    *,
     split_name="test",
     neuron=None,
     out=None,
@@ -211,7 +212,6 @@ def run_sweep(
     log=print,
     quiet=False,
     runner=None,
-    *,
     overwrite=False,
 ):
     """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict.
@@ -231,7 +231,7 @@ def run_sweep(
     log(f"{run.path}: {family} on {split_name} ({len(split)} images), rate net {rate_acc:.2%}")
     ref = DataRef(dataset, data_dir).subset(split_name, n_images)
     points, wall = sweep(
-        run.weights, family, ref, settings_list, batch_size, quiet=quiet, runner=runner
+        run.weights, family, ref, settings_list, batch_size=batch_size, quiet=quiet, runner=runner
     )
     summary = {
         "run": str(run.path),
@@ -322,12 +322,12 @@ def main(argv=None):
             run_sweep(
                 args.run,
                 settings,
-                args.split,
-                args.neuron,
-                outputs,
-                args.n_images,
-                args.data_dir,
-                args.batch_size,
+                split_name=args.split,
+                neuron=args.neuron,
+                out=outputs,
+                n_images=args.n_images,
+                data_dir=args.data_dir,
+                batch_size=args.batch_size,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

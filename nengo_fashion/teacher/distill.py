@@ -46,7 +46,7 @@ def _fingerprint(*parts):
     return h.hexdigest()[:16]
 
 
-def teacher_pool(teacher_dir, images, augment_name, seed, copies, log=print):
+def teacher_pool(teacher_dir, images, *, augment_name, seed, copies, log=print):
     """The teacher's logits of every augmented copy of ``images``.
 
     Parameters

@@ -157,7 +157,7 @@ def fit(config, dataset, log=print):
     return model, history
 
 
-def train_teacher(config, dataset, out="results", name="teacher", overwrite=False, log=print):
+def train_teacher(config, dataset, *, out="results", name="teacher", overwrite=False, log=print):
     """Train, evaluate and write a teacher run folder (``<out>/<name>/``); return its path."""
     from ..plots import training_curve
 
