@@ -17,7 +17,7 @@ INSTALL_REQUIRES = [
     "nengo-gui==0.6.0",
     "numpy>=1.22,<1.24.4",  # tensorflow 2.12 needs <1.24.4; nengo-loihi 1.1.0 fails on numpy 2
     "matplotlib>=3.5,<3.11",
-    # the spiking executor's compiled update loop (nengo_fashion/executor.py); 0.58 is
+    # the spiking executor's compiled update loop (nengo_fashion/inference/executor.py); 0.58 is
     # the last numba for numpy 1.24 on Python 3.8-3.11
     "numba==0.58.1",
     # the NIR export (python -m nengo_fashion.export); nir 1.0.8 needs Python >= 3.10
@@ -67,6 +67,7 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     packages=find_packages(include=["nengo_fashion", "nengo_fashion.*", "loihi", "loihi.*"]),
+    package_data={"nengo_fashion.gui": ["model.py.cfg"]},
     python_requires=">=3.8,<3.12",
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,

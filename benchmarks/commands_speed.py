@@ -2,10 +2,10 @@
 
 Usage::
 
-    python benchmarks/commands_speed.py --json results/commands_speed.json
+    python -m benchmarks.commands_speed --json results/commands_speed.json
 
 Each command runs twice in this one process on the same work: once with
-`nengo_fashion.dl.run_spiking` as the commands call it (the numpy executor), once
+`nengo_fashion.inference.engine.run_spiking` as the commands call it (the numpy executor), once
 with every call forced to ``engine="nengo_dl"`` (how the commands ran before the
 executor). The work:
 
@@ -26,48 +26,48 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from nengo_fashion import data
+from nengo_fashion.atomic import write_json
+from nengo_fashion.inference import engine as inference_engine
+from nengo_fashion.studies.sweep import grid, run_sweep
 
-from nengo_fashion import data, dl  # noqa: E402
-from nengo_fashion.atomic import write_json  # noqa: E402
-from nengo_fashion.sweep import grid, run_sweep  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
 def engine(name):
     """Make every `run_spiking` call in the commands use ``engine=name``."""
-    original = dl.run_spiking
+    original = inference_engine.run_spiking
 
     def forced(*args, **kwargs):
         kwargs["engine"] = name
         return original(*args, **kwargs)
 
-    dl.run_spiking = forced
+    inference_engine.run_spiking = forced
     try:
         yield
     finally:
-        dl.run_spiking = original
+        inference_engine.run_spiking = original
 
 
 def commands(out):
     """name -> a function that runs the command's work into ``out``."""
-    from nengo_fashion.pareto import run_pareto
-    from nengo_fashion.reproduce import reproduce
+    from nengo_fashion.studies.pareto import run_pareto
+    from nengo_fashion.studies.reproduce import reproduce
 
     best = ROOT / "results" / "best-relu"
     settings = grid([0.001], [5, 10, 20, 30], [None, 0.005], [30.0, 100.0, 300.0])
     dataset = data.load()
     return {
         "sweep": lambda: run_sweep(
-            best, settings, "val", out=out / "sweep", log=lambda s: None, quiet=True
+            best, settings, split_name="val", out=out / "sweep", log=lambda s: None, quiet=True
         ),
         "pareto": lambda: run_pareto(
             best,
-            0.001,
-            [5, 10, 15, 20, 25, 30],
-            [None, 0.005],
-            [30.0, 100.0, 300.0],
+            dt=0.001,
+            steps=[5, 10, 15, 20, 25, 30],
+            synapses=[None, 0.005],
+            scales=[30.0, 100.0, 300.0],
             out=out / "pareto",
             log=lambda s: None,
             quiet=True,
@@ -88,7 +88,8 @@ def main(argv=None):
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     # TensorFlow's one-time start-up (the rate nets are scored in NengoDL) before any timing
-    from nengo_fashion.evaluate import evaluate_rate, load_run
+    from nengo_fashion.inference.engine import evaluate_rate
+    from nengo_fashion.runs import load_run
 
     evaluate_rate(
         load_run(ROOT / "results" / "best-relu").weights, "relu", data.load().val.subset(10)

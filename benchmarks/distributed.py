@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/distributed.py                        # 2 workers, prints the table
-    python benchmarks/distributed.py --json results/distributed.json
+    python -m benchmarks.distributed                        # 2 workers, prints the table
+    python -m benchmarks.distributed --json results/distributed.json
 
 Side by side, in one run, each command as a user runs it (a fresh ``python -m``
 process, timed from start to exit, so Python's start and loading the data are
@@ -42,12 +42,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# this file's name would shadow Dask's "distributed" package: drop its folder from the path
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+from nengo_fashion.atomic import write_json
 
-from nengo_fashion.atomic import write_json  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SEARCH_CANDIDATES = ["cosine-40", "cosine-40-wd", "cosine-40-flip", "cosine-40-flip-wd"]
 EPOCHS_SCALE = 0.05  # 40 epochs -> 2
@@ -141,7 +138,7 @@ def running_cluster(workers, log):
             proc.wait(timeout=30)
 
 
-SEARCH_ARGS = ["nengo_fashion.search", "--only", *SEARCH_CANDIDATES]
+SEARCH_ARGS = ["nengo_fashion.studies.search", "--only", *SEARCH_CANDIDATES]
 SEARCH_ARGS += ["--epochs-scale", str(EPOCHS_SCALE), "--quiet", "--fresh"]
 
 

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/loihi_emulator.py --run results/best-relu
-    python benchmarks/loihi_emulator.py --run results/best-relu --json results/loihi_emulator.json
+    python -m benchmarks.loihi_emulator --run results/best-relu
+    python -m benchmarks.loihi_emulator --run results/best-relu --json results/loihi_emulator.json
 
 Both present the same ``--n-images`` test images one after another in one
 emulator (as nengo-loihi's keras-to-loihi example does), with the same mapping;
@@ -24,15 +24,14 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from loihi import loihi_simulator  # noqa: E402
-from loihi.mapping import DEFAULT_NEURON, NEURONS, MappingSettings  # noqa: E402
-from loihi.run import simulate  # noqa: E402
-from nengo_fashion import data  # noqa: E402
-from nengo_fashion.atomic import write_json  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
-from nengo_fashion.network import build_network, get_family  # noqa: E402
+from loihi import loihi_simulator
+from loihi.mapping import DEFAULT_NEURON, NEURONS, MappingSettings
+from loihi.run import simulate
+from nengo_fashion import data
+from nengo_fashion.atomic import write_json
+from nengo_fashion.families import get_family
+from nengo_fashion.network import build_network
+from nengo_fashion.runs import load_run
 
 
 def time_default_input_mapping(run, settings, images):

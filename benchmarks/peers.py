@@ -2,15 +2,15 @@
 
 Usage::
 
-    python benchmarks/peers.py                          # best-relu, 10,000 test images
-    python benchmarks/peers.py --json results/peers.json
+    python -m benchmarks.peers                          # best-relu, 10,000 test images
+    python -m benchmarks.peers --json results/peers.json
 
 The work: the run's network (default ``results/best-relu``: 784-128-10, IF /
 `nengo.SpikingRectifiedLinear` hidden layer), all 10,000 test images, its spiking
 setting (30 steps of 1 ms), the prediction being the argmax of the output summed
 over the steps. Timed, best of ``--repeats``, on this machine's cores:
 
-- ``nengo_fashion``: `nengo_fashion.dl.run_spiking`, the path that ``evaluate``,
+- ``nengo_fashion``: `nengo_fashion.inference.engine.run_spiking`, the path that ``evaluate``,
   ``sweep`` and ``pareto`` use (the numpy executor);
 - ``nengo_dl``: the same call with ``engine="nengo_dl"`` (the reference it must equal);
 - ``norse`` and ``sinabs``: the same network exported to NIR
@@ -35,13 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from nengo_fashion import data
+from nengo_fashion.atomic import write_json
+from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.runs import load_run
 
-from nengo_fashion import data  # noqa: E402
-from nengo_fashion.atomic import write_json  # noqa: E402
-from nengo_fashion.dl import run_spiking  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(fn, repeats):

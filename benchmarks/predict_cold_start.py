@@ -7,7 +7,7 @@ Usage::
 
 Both commands run as fresh processes, alternately (so that a background load hits both
 alike), ``--repeats`` times after one warm-up each; the ratio is of the medians of their wall
-times (seconds). The picture is a "product photo" (``nengo_fashion.photos``, variant
+times (seconds). The picture is a "product photo" (``nengo_fashion.studies.photos``, variant
 ``plain``: a test image negated, scaled up and placed off centre, as a JPEG), so the timed
 command reads, preprocesses and classifies a real-sized picture with the default run. The
 target is a ratio of at most 2.
@@ -108,7 +108,7 @@ def main(argv=None):
     out = {
         "command": "python -m nengo_fashion.predict photo.jpg",
         "baseline": 'python -c "import numpy, PIL"',
-        "picture": "a 'plain' product photo of test image 0 (nengo_fashion.photos), JPEG",
+        "picture": "a 'plain' product photo of test image 0 (nengo_fashion.studies.photos), JPEG",
         "answer": answer.strip(),
         "repeats": args.repeats,
         "seconds": times,

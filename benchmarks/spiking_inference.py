@@ -2,12 +2,12 @@
 
 Usage::
 
-    python benchmarks/spiking_inference.py --run results/best-relu
-    python benchmarks/spiking_inference.py --json results/spiking_inference.json
+    python -m benchmarks.spiking_inference --run results/best-relu
+    python -m benchmarks.spiking_inference --json results/spiking_inference.json
 
-For 10 and 30 steps it times `nengo_fashion.dl.run_spiking` on the full test set
+For 10 and 30 steps it times `nengo_fashion.inference.engine.run_spiking` on the full test set
 (10,000 images) with both engines: the default numpy executor
-(`nengo_fashion.executor`) and NengoDL (``engine="nengo_dl"``; its simulator build
+(`nengo_fashion.inference.executor`) and NengoDL (``engine="nengo_dl"``; its simulator build
 is estimated from a one-batch run and left out). It compares them with the
 arithmetic floor of the work. The input is constant over a presentation, so the
 784x128 input product is needed once per image; then every step needs the neuron
@@ -29,13 +29,11 @@ import tracemalloc
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from nengo_fashion import data  # noqa: E402
-from nengo_fashion.atomic import write_json  # noqa: E402
-from nengo_fashion.config import SpikeSettings  # noqa: E402
-from nengo_fashion.dl import run_spiking  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
+from nengo_fashion import data
+from nengo_fashion.atomic import write_json
+from nengo_fashion.config import SpikeSettings
+from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.runs import load_run
 
 INPUT_MACS = 784 * 128
 OUTPUT_MACS_PER_STEP = 128 * 10
@@ -67,12 +65,14 @@ def time_engine(run, images, settings, engine, batch_size, repeats):
         return best, 0.0, r
     # NengoDL: TensorFlow's one-time start-up first (not part of a call's cost), then a
     # one-batch run gives the simulator's build cost, subtracted from the timed run
-    run_spiking(run.weights, family, images[:10], settings, 10, engine=engine)
+    run_spiking(run.weights, family, images[:10], settings, batch_size=10, engine=engine)
     start = time.perf_counter()
-    run_spiking(run.weights, family, images[:batch_size], settings, batch_size, engine=engine)
+    run_spiking(
+        run.weights, family, images[:batch_size], settings, batch_size=batch_size, engine=engine
+    )
     one_batch = time.perf_counter() - start
     start = time.perf_counter()
-    r = run_spiking(run.weights, family, images, settings, batch_size, engine=engine)
+    r = run_spiking(run.weights, family, images, settings, batch_size=batch_size, engine=engine)
     total = time.perf_counter() - start
     k = -(-len(images) // batch_size)
     build = max(0.0, (one_batch * k - total) / (k - 1)) if k > 1 else 0.0

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/train_speed.py                 # 2 epochs on 54,976 images, batch 32
-    python benchmarks/train_speed.py --epochs 2 --json results/train_speed.json
+    python -m benchmarks.train_speed                 # 2 epochs on 54,976 images, batch 32
+    python -m benchmarks.train_speed --epochs 2 --json results/train_speed.json
 
 Every column trains 784-128-10 (ReLU) with Adam(1e-3), sparse cross-entropy on the
 logits, batch 32, no shuffling, on the same images:
@@ -31,12 +31,10 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from nengo_fashion import data  # noqa: E402
-from nengo_fashion.atomic import write_json  # noqa: E402
-from nengo_fashion.dl import import_nengo_dl, make_simulator  # noqa: E402
-from nengo_fashion.network import build_network  # noqa: E402
+from nengo_fashion import data
+from nengo_fashion.atomic import write_json
+from nengo_fashion.inference.dl import import_nengo_dl, make_simulator
+from nengo_fashion.network import build_network
 
 
 def time_keras(x, y, epochs, batch_size, tf):
@@ -88,7 +86,7 @@ def time_train(d, epochs, batch_size):
     minibatch-by-minibatch prediction (what it did before, on a simulator of the
     same minibatch size)."""
     from nengo_fashion.config import make_config
-    from nengo_fashion.dl import make_simulator, predict_logits
+    from nengo_fashion.inference.dl import make_simulator, predict_logits
     from nengo_fashion.network import build_network
     from nengo_fashion.train import fit, validation_logits
 
@@ -99,7 +97,7 @@ def time_train(d, epochs, batch_size):
     net = sim.model.toplevel  # build_network's network, with its attributes
     with sim:
         t = time.perf_counter()
-        validation_logits(sim, net, config, d.val.images, 1, "mean")
+        validation_logits(sim, net, config, d.val.images, steps=1, how="mean")
         numpy_scoring = time.perf_counter() - t
     net = build_network(weights, family="relu")
     with make_simulator(net, minibatch_size=batch_size, use_loop=False) as sim:

@@ -7,7 +7,7 @@ Learning", IEEE Micro 38(1), 2018):
 * ``E_SYNOP`` = 23.6 pJ per synaptic spike operation;
 * ``E_NEURON`` = 81 pJ per neuron (compartment) update.
 
-Counted per image (`nengo_fashion.synops.count`): synaptic operations = input
+Counted per image (`nengo_fashion.inference.synops.count`): synaptic operations = input
 spikes x 128 (each input spike reaches all 128 hidden compartments) + hidden
 spikes x 10 (the output synapses, counted at Loihi's cost although the output
 layer runs on the host here), neuron updates = compartments x timesteps. Left
@@ -29,7 +29,7 @@ Counted per image: 784 x 128 + 128 x 10 multiply-accumulates, each reading its
 weight once. Left out: DRAM traffic, control, idle power, batching effects.
 """
 
-from nengo_fashion.synops import count as count_synops
+from nengo_fashion.inference.synops import count as count_synops
 
 E_SYNOP = 23.6e-12
 E_NEURON = 81e-12

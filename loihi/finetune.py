@@ -26,13 +26,13 @@ from nengo_fashion.cli import (
     positive_int,
     run_cli,
 )
-from nengo_fashion.evaluate import load_run
 from nengo_fashion.progress import make_log
+from nengo_fashion.runs import load_run
 from nengo_fashion.train import train
 
 
 def finetune(
-    run_dir, epochs=3, lr=1e-4, out=None, name=None, overwrite=False, data_dir=None, log=print
+    run_dir, *, epochs=3, lr=1e-4, out=None, name=None, overwrite=False, data_dir=None, log=print
 ):
     """Fine-tune a run with Loihi neurons; return the new run folder."""
     run = load_run(run_dir)
@@ -78,12 +78,12 @@ def main(argv=None):
     return run_cli(
         lambda: finetune(
             args.run,
-            args.epochs,
-            args.lr,
-            args.out,
-            args.name,
-            args.overwrite,
-            args.data_dir,
+            epochs=args.epochs,
+            lr=args.lr,
+            out=args.out,
+            name=args.name,
+            overwrite=args.overwrite,
+            data_dir=args.data_dir,
             log=make_log(args.quiet),
         )
     )

@@ -27,7 +27,8 @@ import nengo
 
 from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError
-from nengo_fashion.network import build_network, get_family
+from nengo_fashion.families import get_family
+from nengo_fashion.network import build_network
 
 from . import require_nengo_loihi
 

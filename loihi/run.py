@@ -56,9 +56,9 @@ from nengo_fashion.cli import (
 )
 from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError, MissingDependencyError
-from nengo_fashion.evaluate import load_run
+from nengo_fashion.inference.synops import count as count_synops
 from nengo_fashion.progress import Progress, make_log
-from nengo_fashion.synops import count as count_synops
+from nengo_fashion.runs import load_run
 from nengo_fashion.tasks import (
     INSTALL,
     DataRef,
@@ -96,6 +96,7 @@ def simulate(
     family,
     settings,
     images,
+    *,
     target="sim",
     vectorize=True,
     seed=0,
@@ -192,7 +193,7 @@ def summarise(out, skips):
 
 
 def emulate_chunk(
-    weights, family, settings, images, skips, vectorize=True, seed=0, rows=None, resources=False
+    weights, family, settings, images, *, skips, vectorize=True, seed=0, rows=None, resources=False
 ):
     """One emulator over a chunk of images (a task); returns `summarise`'s small arrays.
 
@@ -213,6 +214,7 @@ def evaluate(
     family,
     settings,
     images,
+    *,
     processes=1,
     vectorize=True,
     seed=0,
@@ -321,6 +323,7 @@ def model_resources(weights, family, settings):
 def run_loihi(
     run_dir,
     settings=None,
+    *,
     n_images=None,
     split="test",
     processes=None,
@@ -333,7 +336,6 @@ def run_loihi(
     quiet=True,
     runner=None,
     chosen=None,
-    *,
     overwrite=False,
 ):
     """Evaluate a run on the emulator and write ``<out>/loihi.json``; return its dict.
@@ -381,10 +383,10 @@ def run_loihi(
         family,
         settings,
         images,
-        processes,
-        vectorize,
-        seed,
-        quiet,
+        processes=processes,
+        vectorize=vectorize,
+        seed=seed,
+        quiet=quiet,
         skips=skips,
         runner=runner,
         resources=res is None,
@@ -566,14 +568,14 @@ def main(argv=None):
             run_loihi(
                 args.run,
                 settings,
-                args.n_images,
-                args.split,
-                args.processes,
-                args.vectorize,
-                args.target,
-                args.out,
-                args.data_dir,
-                args.seed,
+                n_images=args.n_images,
+                split=args.split,
+                processes=args.processes,
+                vectorize=args.vectorize,
+                target=args.target,
+                out=args.out,
+                data_dir=args.data_dir,
+                seed=args.seed,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

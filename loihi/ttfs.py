@@ -1,6 +1,6 @@
 """Time-to-first-spike input into step currents: the few-operation Loihi mapping.
 
-Each pixel sends at most one spike per image (`nengo_fashion.encoding.TTFSCode`:
+Each pixel sends at most one spike per image (`nengo_fashion.inference.encoding.TTFSCode`:
 at step ``round((1 - x) T)`` of a ``T``-step window, none below a threshold).
 The spikes come from 784 off-chip `TTFSNeuron` s and reach the 128 hidden
 compartments through a ``nengo.Lowpass(input_tau)`` synapse whose time constant
@@ -30,7 +30,7 @@ import contextlib
 import nengo
 import numpy as np
 
-from nengo_fashion.encoding import spike_steps
+from nengo_fashion.inference.encoding import spike_steps
 
 EMULATOR_DELAY = 1
 """Steps between a host spike and its effect on the chip's compartments."""
@@ -122,7 +122,7 @@ def window_reset(window, delay=EMULATOR_DELAY):
         EmulatorInterface.step = original
 
 
-def reference_counts(weights, images, code, scale, dt=0.001):
+def reference_counts(weights, images, code, *, scale, dt=0.001):
     """Hidden spike counts ``(n, 128)`` of the TTFS mapping, modelled in numpy.
 
     Loihi's ReLU compartment with a step-current input: ``J += scale W @ arrivals``
@@ -143,7 +143,7 @@ def reference_counts(weights, images, code, scale, dt=0.001):
     return counts
 
 
-def readout(weights, counts, window, scale, dt=0.001):
+def readout(weights, counts, window, *, scale, dt=0.001):
     """The output layer (on the host) of hidden spike counts: ``(n, 10)``, averaged over the
     window as the rate mapping's readout is."""
     return counts @ weights.output_w.T / (window * dt * scale) + weights.output_b

@@ -30,9 +30,9 @@ from nengo_fashion.cli import (
     run_cli,
 )
 from nengo_fashion.errors import ConfigError
-from nengo_fashion.evaluate import load_run
+from nengo_fashion.inference.synops import count as count_synops
 from nengo_fashion.progress import make_log
-from nengo_fashion.synops import count as count_synops
+from nengo_fashion.runs import load_run
 from nengo_fashion.tasks import DataRef, Task, TaskRunner, add_scheduler_args, runner_from_args
 
 from .mapping import INPUT_CODES, MappingSettings, default_neuron
@@ -44,6 +44,7 @@ TTFS_FILE_NAME = "loihi_tune_ttfs.json"
 
 def tune(
     run_dir,
+    *,
     input_rates,
     scales,
     presentation_times,
@@ -72,8 +73,14 @@ def tune(
     ttfs = input_code == "ttfs"
     if ttfs:
         skips = (0,)
-    grid = mappings(  # checked before the data is loaded
-        family, input_code, input_rates, scales, presentation_times, ttfs_thresholds, skips
+    grid = mappings(
+        family,
+        input_code,
+        input_rates=input_rates,
+        scales=scales,
+        presentation_times=presentation_times,
+        ttfs_thresholds=ttfs_thresholds,
+        skips=skips,
     )
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     val = dataset.val.subset(n_images)
@@ -147,7 +154,9 @@ def tune(
     }
 
 
-def mappings(family, input_code, input_rates, scales, presentation_times, ttfs_thresholds, skips):
+def mappings(
+    family, input_code, *, input_rates, scales, presentation_times, ttfs_thresholds, skips
+):
     """The grid's `MappingSettings`, each checked by `MappingSettings` itself before any
     work: the values ``python -m loihi`` would refuse (a negative ``skip``, a presentation
     over `MAX_STEPS` steps, a TTFS threshold outside [0, 1)) are refused here too, so that
@@ -191,7 +200,7 @@ def ttfs_decomposition(weights, split, point):
     """
     import numpy as np
 
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
 
     from .ttfs import readout, reference_counts
 
@@ -200,11 +209,11 @@ def ttfs_decomposition(weights, split, point):
     def acc(logits):
         return float(np.mean(logits.argmax(axis=1) == split.labels))
 
-    counts = reference_counts(weights, split.images, code, point["scale"])
+    counts = reference_counts(weights, split.images, code, scale=point["scale"])
     return {
         "rate": acc(weights.forward(split.images, "relu")),
         "rate_x_eff": acc(weights.forward(code.effective_input(split.images), "relu")),
-        "reference": acc(readout(weights, counts, code.window, point["scale"])),
+        "reference": acc(readout(weights, counts, code.window, scale=point["scale"])),
         "emulator": point["val_accuracy"],
     }
 
@@ -266,12 +275,12 @@ def main(argv=None):
         with runner_from_args(args, make_log(args.quiet)) as runner:
             result = tune(
                 args.run,
-                args.input_rate,
-                scales,
-                args.presentation_time,
-                args.skip,
-                args.n_images,
-                args.data_dir,
+                input_rates=args.input_rate,
+                scales=scales,
+                presentation_times=args.presentation_time,
+                skips=args.skip,
+                n_images=args.n_images,
+                data_dir=args.data_dir,
                 quiet=args.quiet,
                 runner=runner,
                 input_code=args.input,

@@ -17,9 +17,9 @@ Modules, one concept each:
 - `nengo_fashion.data`: the real Fashion-MNIST (IDX files) and its splits;
 - `nengo_fashion.network`: the one 784-128-10 network definition and neuron families;
 - `nengo_fashion.config`: frozen training and spiking-inference configurations;
-- `nengo_fashion.dl`: running the network in NengoDL (batched, spike counting);
+- `nengo_fashion.inference.dl`: running the network in NengoDL (batched, spike counting);
 - `nengo_fashion.train` / `nengo_fashion.evaluate`: the command-line tools;
-- `nengo_fashion.predict` / `nengo_fashion.preprocess`: classifying your own pictures.
+- `nengo_fashion.predict` / `nengo_fashion.images.preprocess`: classifying your own pictures.
 """
 
 __version__ = "0.1.0"
@@ -31,6 +31,7 @@ _EXPORTS = {
     "Classifier": "predict",
     "Prediction": "predict",
     "load": "predict",
+    "preprocess": "images.preprocess",
 }
 
 
@@ -38,8 +39,6 @@ def __getattr__(name):
     """Import an exported name's module on first use (PEP 562)."""
     import importlib
 
-    if name == "preprocess":  # the module itself, which is callable: preprocess(picture)
-        return importlib.import_module(".preprocess", __name__)
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value

@@ -1,6 +1,7 @@
 """Shared command-line helpers: argument types, common options, error handling."""
 
 import argparse
+import dataclasses
 import math
 import sys
 
@@ -97,6 +98,49 @@ def synapse_value(text):
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be >= 0 seconds or 'none', got {text}")
     return value
+
+
+KNOB_TYPES = {
+    "positive_int": positive_int,
+    "positive_float": positive_float,
+    "float": float,
+    "seed": seed_value,
+    "steps": steps_value,
+}
+"""The argparse types a `TrainConfig` knob may name (``parse`` in its declaration)."""
+
+
+def add_knobs(parser, config_cls, groups=None):
+    """One option per field of ``config_cls`` declared a knob (field metadata ``"cli"``).
+
+    The option is ``--`` and the field's name with dashes, its value lands in
+    ``args.<field>`` (None when not given); ``groups`` maps a knob's ``group`` to an
+    argparse group. Read the values back with `knob_values`.
+    """
+    groups = groups or {}
+    for f in dataclasses.fields(config_cls):
+        spec = f.metadata.get("cli")
+        if spec is None:
+            continue
+        kwargs = dict(dest=f.name, default=None, help=spec["help"])
+        parse = spec["parse"]
+        if parse == "flag":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif isinstance(parse, tuple):
+            kwargs["choices"] = parse
+        else:
+            kwargs["type"] = KNOB_TYPES[parse]
+        if spec["metavar"]:
+            kwargs["metavar"] = spec["metavar"]
+        flag = "--" + f.name.replace("_", "-")
+        groups.get(spec["group"], parser).add_argument(flag, *spec["aliases"], **kwargs)
+
+
+def knob_values(args, config_cls):
+    """``{field: value}`` of the knobs of ``config_cls`` given in ``args`` (None: not given)."""
+    return {
+        f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls) if "cli" in f.metadata
+    }
 
 
 def add_data_args(parser, n_val=True):

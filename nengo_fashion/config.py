@@ -11,8 +11,9 @@ import os
 
 import numpy as np
 
-from .augment import AUGMENTERS
 from .errors import ConfigError
+from .families import FAMILIES, get_family
+from .images.augment import AUGMENTERS
 
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
@@ -101,6 +102,20 @@ class SpikeSettings:
         return dataclasses.asdict(self)
 
 
+def _knob(default, help, *, parse="float", group=None, metavar=None, aliases=()):
+    """A `TrainConfig` field that is also a command-line option of ``train``.
+
+    The option is ``--`` and the field's name with dashes; `nengo_fashion.cli.add_knobs`
+    builds the parser from these declarations and `nengo_fashion.cli.knob_values` reads
+    the values back, so a knob is declared once, here. ``parse`` names the argparse type
+    (``"positive_int"``, ``"positive_float"``, ``"float"``, ``"seed"``, ``"steps"``),
+    ``"flag"`` (``--x``/``--no-x``) or is a tuple of choices; ``group`` is the option
+    group in ``--help`` (``"variants"``, ``"distillation"``).
+    """
+    cli = dict(help=help, parse=parse, group=group, metavar=metavar, aliases=tuple(aliases))
+    return dataclasses.field(default=default, metadata={"cli": cli})
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Everything that determines a training run.
@@ -111,7 +126,7 @@ class TrainConfig:
         Name of the recipe the defaults came from (see `RECIPES`).
     neuron : str
         Neuron family: ``"relu"``, ``"lif"``, ``"lif-noref"`` or another name in
-        `nengo_fashion.network.FAMILIES`.
+        `nengo_fashion.families.FAMILIES`.
     epochs : int
         Passes over the training split.
     batch_size : int
@@ -128,7 +143,7 @@ class TrainConfig:
     augment : {"none", "flip", "shift-flip"}
         ``"flip"`` mirrors a random half of the training images left-right each
         epoch (seeded); ``"shift-flip"`` also shifts each image by up to 2 pixels
-        (`nengo_fashion.augment`). Clothes are left-right symmetric classes; the
+        (`nengo_fashion.images.augment`). Clothes are left-right symmetric classes; the
         network is unchanged.
     seed : int
         Seed of weight initialisation, shuffling and TensorFlow.
@@ -159,7 +174,7 @@ class TrainConfig:
         The regulariser's target rate, in Hz.
     train_neuron : str
         ``"nengo"`` trains with the family's rate type; another name is looked up
-        in `nengo_fashion.network.TRAINING_NEURONS` (e.g. ``"loihi"``, registered by
+        in `nengo_fashion.families.TRAINING_NEURONS` (e.g. ``"loihi"``, registered by
         the ``loihi`` package: nengo-loihi's neuron types, trained through their rate
         approximations of Loihi's discretised neurons, at the ``spiking.scale``
         firing-rate scale).
@@ -184,36 +199,77 @@ class TrainConfig:
     """
 
     recipe: str = "thesis"
-    neuron: str = "relu"
-    epochs: int = 10
-    batch_size: int = 32
-    lr: float = 1e-3
-    lr_schedule: str = "constant"
-    weight_decay: float = 0.0
-    shuffle: bool = False
-    augment: str = "none"
-    seed: int = 0
+    neuron: str = _knob(
+        "relu",
+        "neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear), lif (LIFRate -> "
+        "LIF), lif-noref, qcfs4/8/16 (few-step QCFS); default relu",
+        parse=tuple(sorted(FAMILIES)),
+    )
+    epochs: int = _knob(10, "passes over the training split", parse="positive_int")
+    batch_size: int = _knob(32, "minibatch size", parse="positive_int")
+    lr: float = _knob(1e-3, "learning rate", parse="positive_float")
+    lr_schedule: str = _knob("constant", "learning-rate schedule", parse=LR_SCHEDULES)
+    weight_decay: float = _knob(0.0, "decoupled weight decay (AdamW); 0: plain Adam")
+    shuffle: bool = _knob(False, "reshuffle training images each epoch", parse="flag")
+    augment: str = _knob(
+        "none",
+        "'flip': mirror a random half of the training images each epoch; 'shift-flip': "
+        "also shift each by up to 2 pixels",
+        parse=AUGMENTS,
+    )
+    seed: int = _knob(0, f"seed, 0..{MAX_SEED}", parse="seed")
     n_val: int = 5000
-    n_train: int = None
+    n_train: int = _knob(
+        None, "use only the first N training images (quick runs)", parse="positive_int"
+    )
     variant: str = "none"
-    train_steps: int = 1
-    train_dt: float = 0.001
-    spike_aware: bool = False
-    train_synapse: float = None
-    rate_reg: float = 0.0
-    rate_target_hz: float = 20.0
+    train_steps: int = _knob(
+        1, "timesteps per image in training (default 1)", parse="steps", group="variants"
+    )
+    train_dt: float = _knob(0.001, "dt in training (s)", parse="positive_float", group="variants")
+    spike_aware: bool = _knob(
+        False, "spikes forward, the rate's gradient backward", parse="flag", group="variants"
+    )
+    train_synapse: float = _knob(
+        None,
+        "lowpass tau (s) on the hidden layer in training",
+        parse="positive_float",
+        group="variants",
+    )
+    rate_reg: float = _knob(0.0, "firing-rate regulariser weight", group="variants")
+    rate_target_hz: float = _knob(
+        20.0,
+        "firing-rate regulariser target (Hz)",
+        parse="positive_float",
+        group="variants",
+        aliases=("--rate-target",),
+    )
     train_neuron: str = "nengo"
-    init_run: str = None
-    teacher: str = None
-    kd_alpha: float = 0.5
-    kd_temperature: float = 4.0
-    kd_copies: int = 10
-    label_smoothing: float = 0.0
+    init_run: str = _knob(
+        None,
+        "start from this run's weights.npz (e.g. a relu run for a qcfs family)",
+        metavar="RUN",
+    )
+    teacher: str = _knob(
+        None,
+        "teacher run folder (python -m nengo_fashion.teacher); needed by --recipe distill",
+        metavar="RUN",
+        group="distillation",
+    )
+    kd_alpha: float = _knob(0.5, "weight of the teacher (0..1)", group="distillation")
+    kd_temperature: float = _knob(
+        4.0, "temperature T", parse="positive_float", group="distillation"
+    )
+    kd_copies: int = _knob(
+        10,
+        "augmented copies of the training split with precomputed teacher logits",
+        parse="positive_int",
+        group="distillation",
+    )
+    label_smoothing: float = _knob(0.0, "label smoothing (0 for none)", group="distillation")
     spiking: SpikeSettings = None
 
     def __post_init__(self):
-        from .network import get_family
-
         self._check_types()
         get_family(self.neuron)  # a clear error for an unknown family
         if isinstance(self.spiking, dict):
@@ -356,8 +412,6 @@ class TrainConfig:
         A thesis variant: its own training dt, steps and synapse, scale 1.
         """
         if self.variant == "none":
-            from .network import get_family
-
             family = get_family(self.neuron)
             return SpikeSettings(scale=family.default_scale, steps=family.default_steps)
         return SpikeSettings(
@@ -383,11 +437,11 @@ _BEST = dict(
 RECIPES = {
     # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
     "thesis": {},
-    # the winner of `python -m nengo_fashion.search` on the validation split
+    # the winner of `python -m nengo_fashion.studies.search` on the validation split
     # (results/recipe_search.json; a test keeps the two in step)
     "best": _BEST,
     # `best` distilled from a CNN teacher (needs --teacher), with left-right flips;
-    # the distilled winner of `python -m nengo_fashion.search --space distill`
+    # the distilled winner of `python -m nengo_fashion.studies.search --space distill`
     # (results/distill_search.json; a test keeps the two in step)
     "distill": dict(_BEST, augment="flip", kd_alpha=0.5, kd_temperature=2.0),
 }

@@ -385,7 +385,7 @@ def _load_raw(folder, expect_full=True, verify=True):
     return out, unpublished
 
 
-def load(data_dir=None, n_val=DEFAULT_N_VAL, search_system=True, download=True, verify=None):
+def load(data_dir=None, *, n_val=DEFAULT_N_VAL, search_system=True, download=True, verify=None):
     """Load Fashion-MNIST with a validation split held out from the training images.
 
     Parameters

@@ -26,6 +26,7 @@ import numpy as np
 
 from .data import N_CLASSES, N_PIXELS
 from .errors import ConfigError, RunError
+from .families import get_family
 
 N_HIDDEN = 128
 
@@ -34,113 +35,6 @@ N_HIDDEN = 128
 # whose bias is above threshold that derivation divides by zero. Harmless here.
 warnings.filterwarnings("ignore", message="Non-finite values detected in `max_rates`")
 warnings.filterwarnings("ignore", category=RuntimeWarning, module="nengo.neurons")
-
-
-@dataclasses.dataclass(frozen=True)
-class NeuronFamily:
-    """A rate neuron type for training and its spiking counterpart for inference.
-
-    Parameters
-    ----------
-    name : str
-        Short name used on the command line.
-    rate : type
-        Nengo rate neuron class (trained in NengoDL).
-    spiking : type
-        Nengo spiking neuron class with the same rate response.
-    amplitude : float
-        Output scale of one neuron (the rate in Hz times ``amplitude`` is what the
-        output layer sees). LIF rates reach hundreds of Hz, so their amplitude
-        is 0.01 to keep activations near 1, as in NengoDL's examples.
-    default_scale : float
-        Firing-rate scale of the spiking swap reported by ``train`` (at dt = 1 ms,
-        ReLU activations near 1 "Hz" need a scale of about 100 to spike usefully).
-    params : tuple of (str, value)
-        Other parameters of both neuron types, e.g. ``(("tau_ref", 0.0),)``.
-    default_steps : int
-        Timesteps of the spiking swap reported by ``train`` (30; the few-step QCFS
-        families use their number of levels).
-    nengo_dl_builders : callable, optional
-        Registers NengoDL builders for the family's own neuron types; called before
-        every NengoDL simulator is made.
-    """
-
-    name: str
-    rate: type
-    spiking: type
-    amplitude: float = 1.0
-    default_scale: float = 1.0
-    params: tuple = ()
-    default_steps: int = 30
-    nengo_dl_builders: object = None
-
-    def neuron_type(self, spiking=False, scale=1.0):
-        """An instance for rate (``spiking=False``) or spiking use at a rate ``scale``."""
-        cls = self.spiking if spiking else self.rate
-        return cls(amplitude=self.amplitude / scale, **dict(self.params))
-
-
-FAMILIES = {}
-"""Registry of neuron families by name. Use `register_family` to add one."""
-
-
-def register_family(family):
-    """Add a `NeuronFamily` to `FAMILIES` (e.g. Loihi's neuron types) and return it."""
-    FAMILIES[family.name] = family
-    return family
-
-
-register_family(
-    NeuronFamily("relu", nengo.RectifiedLinear, nengo.SpikingRectifiedLinear, default_scale=100.0)
-)
-register_family(NeuronFamily("lif", nengo.LIFRate, nengo.LIF, amplitude=0.01))
-# LIF without a refractory period (tau_ref = 0): the LIF that NIR's LIF node can hold
-# exactly (python -m nengo_fashion.export), trained for that
-register_family(
-    NeuronFamily("lif-noref", nengo.LIFRate, nengo.LIF, amplitude=0.01, params=(("tau_ref", 0.0),))
-)
-
-
-TRAINING_NEURONS = {}
-"""Registry of neuron types to train with, by name (``TrainConfig.train_neuron``).
-
-A factory ``f(family, scale) -> nengo.neurons.NeuronType`` gives the type that
-replaces the family's rate type in training. ``"nengo"`` (the family's own rate
-type) needs no entry. Other packages add theirs with `register_training_neuron`:
-the ``loihi`` package registers ``"loihi"`` (nengo-loihi's neuron models), so the
-core never imports it.
-"""
-
-
-def register_training_neuron(name, factory):
-    """Add a training neuron factory to `TRAINING_NEURONS` and return it."""
-    TRAINING_NEURONS[name] = factory
-    return factory
-
-
-def get_training_neuron(name):
-    """The factory registered as ``name``, with a clear error if none is."""
-    try:
-        return TRAINING_NEURONS[name]
-    except KeyError:
-        hint = (
-            " (the loihi package registers it: import loihi, or use python -m loihi.finetune)"
-            if name == "loihi"
-            else ""
-        )
-        raise ConfigError(f"no training neuron type {name!r} is registered{hint}") from None
-
-
-def get_family(name):
-    """Look up a neuron family by name (a `NeuronFamily` is returned as it is)."""
-    if isinstance(name, NeuronFamily):
-        return name
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown neuron type {name!r}; choose one of {', '.join(FAMILIES)}"
-        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +74,7 @@ class Weights:
 
     @classmethod
     def load(cls, path):
-        """Read a ``weights.npz``: the one reader of trained weights (`evaluate.load_run`
+        """Read a ``weights.npz``: the one reader of trained weights (`nengo_fashion.runs.load_run`
         and ``train --init-run`` use it).
 
         A missing, truncated or corrupt file, a missing array, a wrong shape or a NaN or
@@ -267,7 +161,7 @@ def check_images(images, allow_empty=True):
     """``images`` as a float32 ``(n, 784)`` array, or a `ConfigError` saying what was given.
 
     The one check of the library's entry points that take images (`Weights.forward`,
-    `nengo_fashion.dl.run_spiking`, `nengo_fashion.executor.run_spiking`).
+    `nengo_fashion.inference.engine.run_spiking`, `nengo_fashion.inference.executor.run_spiking`).
     """
     accepted = (
         f"(n, {N_PIXELS}) float array of pixels in [0, 1] (flatten 28x28 images, or one "
@@ -289,6 +183,7 @@ def check_images(images, allow_empty=True):
 
 def build_network(
     weights=None,
+    *,
     family="relu",
     spiking=False,
     synapse=None,
@@ -407,14 +302,3 @@ def build_network(
     net.spiking = spiking
     net.scale = scale
     return net
-
-
-def install_nengo_dl_builders():
-    """Register the NengoDL builders of every family that brings its own neuron types."""
-    for family in FAMILIES.values():
-        if family.nengo_dl_builders is not None:
-            family.nengo_dl_builders()
-
-
-# the few-step QCFS families (qcfs4, qcfs8, qcfs16) register themselves
-from .neurons import qcfs  # noqa: E402, F401

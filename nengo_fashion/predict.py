@@ -1,7 +1,7 @@
 """Classify your own pictures with a trained run: the Python API and its command.
 
 The Python API (``nengo_fashion`` exports `load`, `Classifier`, `Prediction`, `CLASS_NAMES`
-and `nengo_fashion.preprocess`)::
+and `nengo_fashion.images.preprocess`)::
 
     import nengo_fashion as nf
     clf = nf.load()                                   # the default run, results/best-relu
@@ -27,8 +27,8 @@ the same images they give the predictions `nengo_fashion.evaluate` (rate, spikin
 - ``"rate"``: the numpy forward pass of the rate network (`nengo_fashion.network.Weights.forward`;
   for the ReLU family the same float operations without importing Nengo, bit-identical,
   tested), which ``evaluate`` computes in NengoDL;
-- ``"spiking"``: `nengo_fashion.dl.run_spiking`, which runs the numpy executor
-  (`nengo_fashion.executor`) for the neuron types it supports, with the run's own spiking
+- ``"spiking"``: `nengo_fashion.inference.engine.run_spiking`, which runs the numpy executor
+  (`nengo_fashion.inference.executor`) for the neuron types it supports, with the run's own spiking
   settings (``config.json``) unless ``steps``, ``dt`` or ``scale`` are given;
 - ``"loihi"``: `loihi.run.evaluate` on nengo-loihi's emulator, one sequence of images (each
   image starts from the state the previous one left, as in ``python -m loihi``), with the
@@ -48,9 +48,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import preprocess as pp
 from .data import CLASS_NAMES, N_CLASSES, N_PIXELS
 from .errors import ConfigError, NengoFashionError, RunError
+from .images import preprocess as pp
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RUN = ROOT / "results" / "best-relu"
@@ -332,7 +332,7 @@ class Classifier:
         scale : float, optional
             Firing-rate scale (spiking and loihi modes); default the run's own.
         preprocess : bool
-            Turn each picture into Fashion-MNIST's form first (`nengo_fashion.preprocess`);
+            Turn each picture into Fashion-MNIST's form first (`nengo_fashion.images.preprocess`);
             one already in that form (28 x 28, dark background) passes unchanged. False
             gives the pictures to the network as they are (they must be 28 x 28).
         errors : {"raise", "skip"}
@@ -389,7 +389,8 @@ class Classifier:
         """Predictions, readout logits and hidden spikes per image of `dl.run_spiking`."""
         if not len(images):
             return np.zeros(0, np.int64), np.zeros((0, N_CLASSES)), np.zeros(0)
-        from .dl import readout, run_spiking
+        from .inference.engine import run_spiking
+        from .inference.result import readout
 
         labels, logits, spikes = [], [], []
         for start in range(0, len(images), CHUNK):

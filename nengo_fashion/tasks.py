@@ -914,68 +914,6 @@ def resume(tasks, lookup, log=print):
 # --- trained runs as task results ----------------------------------------------------
 
 
-def train_run(config, data, name, log=None):
-    """Train one run folder on a worker; return its files and ``results.json``.
-
-    The run is written to a temporary folder and read back, so it arrives on the
-    machine that asked for it whichever worker trained it (a few MB: weights,
-    NengoDL parameters, JSON and a plot). Write it with `store_run`.
-
-    Parameters
-    ----------
-    config : nengo_fashion.config.TrainConfig
-    data : DataRef or nengo_fashion.data.FashionMNIST
-    name : str
-        The run's name (as in ``python -m nengo_fashion.train --name``).
-    log : callable, optional
-        Training's progress lines (serial runs); None: silent.
-
-    Returns
-    -------
-    dict
-        ``files`` ({relative path: bytes}), ``results`` (the run's ``results.json``).
-    """
-    import tempfile
-
-    from .train import train
-
-    def train_log(line):  # the temporary folder's "wrote" line would mislead
-        if log is not None and not str(line).startswith("wrote "):
-            log(line)
-
-    with tempfile.TemporaryDirectory(prefix="nengo-fashion-task-") as tmp:
-        path = Path(train(config, resolve(data), out=tmp, name=name, log=train_log))
-        files = {
-            p.relative_to(path).as_posix(): p.read_bytes()
-            for p in sorted(path.rglob("*"))
-            if p.is_file()
-        }
-    return {"files": files, "results": json.loads(files["results.json"])}
-
-
-def store_run(result, run_dir):
-    """Write a `train_run` result as the run folder ``run_dir`` (atomically, replacing)."""
-    from .atomic import atomic_dir
-
-    with atomic_dir(run_dir, overwrite=True) as tmp:
-        for rel, content in result["files"].items():
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-    return Path(run_dir)
-
-
-def finished_run(run_dir, config):
-    """``results.json`` of ``run_dir`` if it is complete and was trained with ``config``."""
-    run_dir = Path(run_dir)
-    try:
-        saved = read_json(run_dir / "config.json")
-        results = read_json(run_dir / "results.json")
-    except RunError:
-        return None
-    return results if saved == _jsonable(config.asdict()) else None
-
-
 def _silent(*args, **kwargs):
     pass
 
@@ -1000,7 +938,4 @@ __all__ = [
     "fingerprint",
     "resolve",
     "resume",
-    "train_run",
-    "store_run",
-    "finished_run",
 ]

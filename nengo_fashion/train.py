@@ -22,8 +22,8 @@ atomically and holds:
     Loss and train/validation accuracy per epoch.
 """
 
-import argparse
 import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
@@ -33,37 +33,27 @@ import numpy as np
 
 from . import data as data_mod
 from .atomic import atomic_dir, write_json
-from .augment import augment
 from .cli import (
     ArgumentParser,
     add_data_args,
+    add_knobs,
     add_run_folder_args,
     add_spike_args,
-    positive_float,
-    positive_int,
+    knob_values,
     run_cli,
-    seed_value,
     spike_settings,
     train_run_folder,
 )
-from .config import AUGMENTS, LR_SCHEDULES, RECIPES, VARIANTS, make_config
-from .dl import import_nengo_dl, make_simulator, predict_logits, readout, trained_weights
-from .evaluate import evaluate_rate, evaluate_spiking
-from .network import FAMILIES, Weights, build_network, get_family, get_training_neuron
+from .config import RECIPES, VARIANTS, TrainConfig, make_config
+from .families import get_family, get_training_neuron
+from .images.augment import augment
+from .inference.dl import import_nengo_dl, make_simulator, predict_logits, trained_weights
+from .inference.engine import evaluate_rate, evaluate_spiking
+from .inference.result import readout
+from .network import Weights, build_network
 from .neurons.spike_aware import spike_aware_type
 from .progress import epoch_line
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
-
-RESULTS_KEYS = (
-    "rate_val_acc",
-    "rate_test_acc",
-    "spiking_test_acc",
-    "spiking",
-    "hidden_rate_hz",
-    "config",
-    "seconds",
-)
-"""Top-level keys of ``results.json`` that other tools may rely on."""
 
 
 def seed_everything(seed):
@@ -83,9 +73,8 @@ def images_per_epoch(n_images, batch_size):
 def training_neuron_type(config, family):
     """``(neuron_type, scale)`` to train with: None and 1 for the family's rate type.
 
-    ``config.train_neuron`` names an entry of `nengo_fashion.network.TRAINING_NEURONS`
-    (``"nengo"``: the family's own rate type); other packages register theirs (the
-    ``loihi`` package registers ``"loihi"``).
+    ``config.train_neuron`` names an entry of `nengo_fashion.families.TRAINING_NEURONS`
+    (``"nengo"``: the family's own rate type).
     """
     if config.spike_aware:
         return spike_aware_type(family), 1.0
@@ -156,7 +145,7 @@ weights are identical); fewer calls cut the per-minibatch Python overhead, which
 dominates the time of such a small network."""
 
 
-def validation_logits(sim, net, config, images, steps, how):
+def validation_logits(sim, net, config, images, *, steps, how):
     """The network's validation logits after an epoch.
 
     A plain rate network (one step, the family's own rate neurons) is scored with
@@ -227,7 +216,12 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
     pool = None
     if config.teacher:
         pool, pool_info = teacher_pool(
-            config.teacher, train.images, config.augment, config.seed, config.kd_copies, log=log
+            config.teacher,
+            train.images,
+            augment_name=config.augment,
+            seed=config.seed,
+            copies=config.kd_copies,
+            log=log,
         )
         with net:
             p_soft = nengo.Probe(net.out, synapse=None, label="distill_probe")
@@ -278,7 +272,9 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
             shuffle=False,
             verbose=0,
         )
-        val_pred = np.argmax(validation_logits(sim, net, config, val.images, val_steps, how), 1)
+        val_pred = np.argmax(
+            validation_logits(sim, net, config, val.images, steps=val_steps, how=how), 1
+        )
         acc_key = next(k for k in result.history if k.endswith("_accuracy"))
         history["loss"].append(float(result.history["loss"][-1]))
         history["train_acc"].append(float(result.history[acc_key][-1]))
@@ -290,7 +286,9 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
     return weights, history, sim
 
 
-def train(config, dataset=None, out="runs", name=None, overwrite=False, data_dir=None, log=print):
+def train(
+    config, dataset=None, *, out="runs", name=None, overwrite=False, data_dir=None, log=print
+):
     """Train, evaluate and write a complete run folder; return its path.
 
     The test split is used only after training, to report.
@@ -368,6 +366,45 @@ def summary_table(name, results):
     return "\n".join(lines)
 
 
+def train_run(config, data, name, log=None):
+    """Train one run folder on a worker; return its files and ``results.json``.
+
+    The run is written to a temporary folder and read back, so it arrives on the
+    machine that asked for it whichever worker trained it (a few MB: weights,
+    NengoDL parameters, JSON and a plot). Write it with `nengo_fashion.runs.store_run`.
+
+    Parameters
+    ----------
+    config : nengo_fashion.config.TrainConfig
+    data : DataRef or nengo_fashion.data.FashionMNIST
+    name : str
+        The run's name (as in ``python -m nengo_fashion.train --name``).
+    log : callable, optional
+        Training's progress lines (serial runs); None: silent.
+
+    Returns
+    -------
+    dict
+        ``files`` ({relative path: bytes}), ``results`` (the run's ``results.json``).
+    """
+    import tempfile
+
+    from .tasks import resolve
+
+    def train_log(line):  # the temporary folder's "wrote" line would mislead
+        if log is not None and not str(line).startswith("wrote "):
+            log(line)
+
+    with tempfile.TemporaryDirectory(prefix="nengo-fashion-task-") as tmp:
+        path = Path(train(config, resolve(data), out=tmp, name=name, log=train_log))
+        files = {
+            p.relative_to(path).as_posix(): p.read_bytes()
+            for p in sorted(path.rglob("*"))
+            if p.is_file()
+        }
+    return {"files": files, "results": json.loads(files["results.json"])}
+
+
 def make_parser():
     p = ArgumentParser(
         prog="python -m nengo_fashion.train",
@@ -382,54 +419,7 @@ def make_parser():
         "shuffling), 'best' (chosen on validation) or 'distill' (best, distilled from "
         "--teacher); other options override",
     )
-    p.add_argument(
-        "--neuron",
-        choices=sorted(FAMILIES),
-        default=None,
-        help="neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear) "
-        "or lif (LIFRate -> LIF); default relu",
-    )
-    p.add_argument("--epochs", type=positive_int, default=None)
-    p.add_argument("--batch-size", type=positive_int, default=None)
-    p.add_argument("--lr", type=positive_float, default=None, help="learning rate")
-    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None)
-    p.add_argument("--weight-decay", type=float, default=None)
-    p.add_argument(
-        "--shuffle",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="reshuffle training images each epoch",
-    )
-    p.add_argument(
-        "--augment",
-        choices=AUGMENTS,
-        default=None,
-        help="'flip': mirror a random half of the training images each epoch; "
-        "'shift-flip': also shift each by up to 2 pixels",
-    )
-    p.add_argument("--seed", type=seed_value, default=None, help="0..2**32 - 1")
-    p.add_argument(
-        "--init-run",
-        default=None,
-        metavar="RUN",
-        help="start from this run's weights.npz (e.g. a relu run for a qcfs family)",
-    )
     d = p.add_argument_group("distillation", "a CNN teacher's softened outputs in the loss")
-    d.add_argument(
-        "--teacher",
-        default=None,
-        metavar="RUN",
-        help="teacher run folder (python -m nengo_fashion.teacher); needed by --recipe distill",
-    )
-    d.add_argument("--kd-alpha", type=float, default=None, help="weight of the teacher (0..1)")
-    d.add_argument("--kd-temperature", type=positive_float, default=None, help="temperature T")
-    d.add_argument(
-        "--kd-copies",
-        type=positive_int,
-        default=None,
-        help="augmented copies of the training split with precomputed teacher logits",
-    )
-    d.add_argument("--label-smoothing", type=float, default=None)
     v = p.add_argument_group(
         "thesis variants", "training knobs; --variant sets them as the thesis did"
     )
@@ -441,33 +431,7 @@ def make_parser():
         "rate-reg: loss += 1e-3 * sum((rate - 20 Hz)^2); lowpass: tau 0.1 s lowpass "
         "instead of temporal averaging",
     )
-    v.add_argument("--spike-aware", action=argparse.BooleanOptionalAction, default=None)
-    v.add_argument(
-        "--train-steps",
-        type=positive_int,
-        default=None,
-        help="timesteps per image in training (default 1)",
-    )
-    v.add_argument("--train-dt", type=positive_float, default=None, help="dt in training (s)")
-    v.add_argument(
-        "--train-synapse",
-        type=positive_float,
-        default=None,
-        help="lowpass tau (s) on the hidden layer in training",
-    )
-    v.add_argument("--rate-reg", type=float, default=None, help="firing-rate regulariser weight")
-    v.add_argument(
-        "--rate-target",
-        type=positive_float,
-        default=None,
-        help="firing-rate regulariser target (Hz)",
-    )
-    p.add_argument(
-        "--n-train",
-        type=positive_int,
-        default=None,
-        help="use only the first N training images (quick runs)",
-    )
+    add_knobs(p, TrainConfig, groups={"distillation": d, "variants": v})
     add_data_args(p)
     add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
     add_run_folder_args(p, "runs", None, "<recipe>-<neuron>[-<variant>]")
@@ -478,31 +442,7 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
-        knobs = dict(
-            neuron=args.neuron,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            lr_schedule=args.lr_schedule,
-            weight_decay=args.weight_decay,
-            shuffle=args.shuffle,
-            augment=args.augment,
-            seed=args.seed,
-            n_train=args.n_train,
-            n_val=args.n_val,
-            spike_aware=args.spike_aware,
-            train_steps=args.train_steps,
-            train_dt=args.train_dt,
-            train_synapse=args.train_synapse,
-            rate_reg=args.rate_reg,
-            rate_target_hz=args.rate_target,
-            init_run=args.init_run,
-            teacher=args.teacher,
-            kd_alpha=args.kd_alpha,
-            kd_temperature=args.kd_temperature,
-            kd_copies=args.kd_copies,
-            label_smoothing=args.label_smoothing,
-        )
+        knobs = dict(knob_values(args, TrainConfig), n_val=args.n_val)
         if args.init_run is not None:
             Weights.load(Path(args.init_run) / "weights.npz")  # a clear error now, not later
         if args.teacher is not None:

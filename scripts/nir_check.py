@@ -429,7 +429,7 @@ def versions():
 def check(folder, simulators=None, n_images=None, variants=True, batch_size=1000, log=print):
     """Run the cross-check on an export folder; return the report as a dict."""
     t_all = time.perf_counter()
-    graph, ref = load(folder, n_images)
+    graph, ref = load(folder, n_val=n_images)
     s = settings_of(graph)
     images = np.ascontiguousarray(ref["images"], dtype=np.float32)
     report = {
@@ -440,7 +440,8 @@ def check(folder, simulators=None, n_images=None, variants=True, batch_size=1000
         "nir_node": s["nir_node"],
         "target": TARGET,
         "nengo_dl": {
-            "what": "NengoDL spiking predictions (nengo_fashion.dl.run_spiking), reference.npz",
+            "what": "NengoDL spiking predictions (nengo_fashion.inference.engine.run_spiking), "
+            "reference.npz",
             "accuracy": float(np.mean(ref["predictions"] == ref["labels"])),
             "spikes_per_image": round(float(np.mean(ref["spikes_per_image"])), 3),
         },

@@ -112,6 +112,19 @@ def assert_one_line_error(result, *, contains=(), rc=2, max_seconds=None):
         ), f"took {result.seconds:.1f} s > {max_seconds}\n{result}"
 
 
+def one_line_error(capsys, argv, main):
+    """In-process: ``main(argv)`` exits with status 2 and one line on stderr; that line."""
+    import pytest
+
+    with pytest.raises(SystemExit) as e:
+        code = main(argv)
+        raise SystemExit(code)
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
 class Snapshot:
     """The bytes of every file under some folders (or of some files), to show that a command
     changed none of them."""

@@ -45,8 +45,9 @@ def tiny_scores(run_dir):
 
 def spiking_rate_agreement(run_dir, fashion, steps=200):
     """Share of 500 validation images where 200 spiking steps predict as the rate net."""
-    from nengo_fashion.dl import rate_logits, run_spiking
-    from nengo_fashion.evaluate import load_run
+    from nengo_fashion.inference.dl import rate_logits
+    from nengo_fashion.inference.engine import run_spiking
+    from nengo_fashion.runs import load_run
 
     run = load_run(run_dir)
     split = fashion.val.subset(500)
@@ -58,8 +59,8 @@ def spiking_rate_agreement(run_dir, fashion, steps=200):
 
 def dt_gap(run_dir, fashion):
     """Validation accuracy at dt 1 s minus at dt 1 ms (10 steps, scale 10, 500 images)."""
-    from nengo_fashion.evaluate import load_run
-    from nengo_fashion.sweep import grid, sweep
+    from nengo_fashion.runs import load_run
+    from nengo_fashion.studies.sweep import grid, sweep
 
     split = fashion.val.subset(500)
     settings = grid([0.001, 1.0], [10], [None], [10.0])
@@ -70,7 +71,7 @@ def dt_gap(run_dir, fashion):
 
 def lif_scores(fashion, seed=0):
     """A LIF net after 2 epochs on 1,280 images: validation and spiking accuracy."""
-    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.inference.engine import run_spiking
     from nengo_fashion.train import fit
 
     config = tiny_config(seed, neuron="lif")
@@ -106,7 +107,7 @@ def qcfs_val_acc(fashion, seed=0):
 
 def rate_reg_ratio(fashion, seed=0):
     """Mean |rate - 20 Hz| with the regulariser (1e-2) over that without it."""
-    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.inference.engine import run_spiking
     from nengo_fashion.train import fit
 
     small = FashionMNIST(fashion.train, fashion.val.subset(100), fashion.test, fashion.source)
@@ -120,9 +121,9 @@ def rate_reg_ratio(fashion, seed=0):
     return float(distance[1e-2] / distance[0.0])
 
 
-def reproduce_small(fashion, tmp, seed=0, log=lambda s: None):
+def reproduce_small(fashion, tmp, seed=0, log=lambda s: None, overwrite=False):
     """The thesis flow on 1,280 training images, 1 epoch, 300 val/test images."""
-    from nengo_fashion import reproduce
+    from nengo_fashion.studies import reproduce
 
     small = FashionMNIST(
         fashion.train, fashion.val.subset(300), fashion.test.subset(300), fashion.source
@@ -136,6 +137,7 @@ def reproduce_small(fashion, tmp, seed=0, log=lambda s: None):
         epochs=1,
         n_train=1280,
         seed=seed,
+        overwrite=overwrite,
     )
 
 
@@ -171,8 +173,8 @@ def gui_agreement(run_dir, fashion, n=40, pt=0.03):
     import nengo
 
     from nengo_fashion import gui
-    from nengo_fashion.dl import run_spiking
-    from nengo_fashion.evaluate import load_run
+    from nengo_fashion.inference.engine import run_spiking
+    from nengo_fashion.runs import load_run
 
     env = {gui.ENV["run"]: str(run_dir), gui.ENV["n_images"]: str(n)}
     env[gui.ENV["presentation_time"]] = str(pt)

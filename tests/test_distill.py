@@ -6,15 +6,16 @@ import math
 import numpy as np
 import pytest
 
-from nengo_fashion import augment, train
+from nengo_fashion import runs, train
 from nengo_fashion.config import make_config
 from nengo_fashion.errors import ConfigError, DataError
+from nengo_fashion.images import augment
 from nengo_fashion.teacher import TeacherConfig, load_teacher
 from nengo_fashion.teacher import __main__ as teacher_cli
 from nengo_fashion.teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 from . import margins
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 
 def _keras_loss(fn, y_true, y_pred):
@@ -93,7 +94,9 @@ def test_teacher_pool_is_cached(distilled, fashion):
     student, _ = distilled
     teacher = student.parent / "t"
     images = fashion.train.images[:1280]
-    logits, info = teacher_pool(teacher, images, "shift-flip", 0, 2, log=lambda s: None)
+    logits, info = teacher_pool(
+        teacher, images, augment_name="shift-flip", seed=0, copies=2, log=lambda s: None
+    )
     assert info["cached"] and logits.shape == (2, 1280, 10)
     model, _ = load_teacher(teacher)
     again = model.predict(augmented_copy("shift-flip", images, 0, 1), verbose=0)
@@ -101,10 +104,12 @@ def test_teacher_pool_is_cached(distilled, fashion):
 
 
 def test_distill_errors(capsys, tmp_path):
-    err = _one_line_error(capsys, ["--recipe", "distill", "--out", str(tmp_path)])
+    err = one_line_error(capsys, ["--recipe", "distill", "--out", str(tmp_path)], train.main)
     assert "needs a teacher" in err and "--teacher" in err
-    err = _one_line_error(
-        capsys, ["--recipe", "distill", "--teacher", str(tmp_path / "nope"), "--out", str(tmp_path)]
+    err = one_line_error(
+        capsys,
+        ["--recipe", "distill", "--teacher", str(tmp_path / "nope"), "--out", str(tmp_path)],
+        train.main,
     )
     assert "not a teacher run folder" in err and "python -m nengo_fashion.teacher" in err
     with pytest.raises(ConfigError, match="kd_alpha"):
@@ -126,7 +131,7 @@ def test_distill_errors(capsys, tmp_path):
     ],
 )
 def test_teacher_cli_errors(argv, match, capsys, tmp_path):
-    err = _one_line_error(capsys, argv + ["--out", str(tmp_path)], teacher_cli.main)
+    err = one_line_error(capsys, argv + ["--out", str(tmp_path)], teacher_cli.main)
     assert match in err
     assert list(tmp_path.iterdir()) == []
 
@@ -136,4 +141,4 @@ def test_teacher_config_validation():
         TeacherConfig(dropout=1.0)
     with pytest.raises(ConfigError, match="augment"):
         TeacherConfig(augment="rotate")
-    assert train.RESULTS_KEYS  # the student's run folder is an ordinary one
+    assert runs.RESULTS_KEYS  # the student's run folder is an ordinary one

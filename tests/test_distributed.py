@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 from nengo_fashion import tasks
-from nengo_fashion.errors import ConfigError, MissingDependencyError, RunError
-from nengo_fashion.evaluate import load_run
-from nengo_fashion.search import search
-from nengo_fashion.seeds import METRICS, run_seeds
-from nengo_fashion.sweep import grid, sweep
+from nengo_fashion.errors import ConfigError, MissingDependencyError, OutputError, RunError
+from nengo_fashion.runs import load_run
+from nengo_fashion.studies.search import search
+from nengo_fashion.studies.seeds import METRICS, run_seeds
+from nengo_fashion.studies.sweep import grid, sweep
 
 from . import hostile
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 distributed = pytest.importorskip("distributed")
 
@@ -95,7 +95,8 @@ def test_seeds_resume_after_interruption(serial_seeds):
 
 
 def test_seeds_resume_recomputes_a_changed_task(fashion, serial_seeds, tmp_path):
-    """A stored run whose configuration differs from the task's is trained again."""
+    """A stored run whose configuration differs from the task's is refused, and trained
+    again only when told (``overwrite``)."""
     import shutil
 
     _, _, out, _ = serial_seeds
@@ -104,8 +105,13 @@ def test_seeds_resume_recomputes_a_changed_task(fashion, serial_seeds, tmp_path)
     config = json.loads((copy / "seed-1" / "config.json").read_text())
     config["lr"] = 0.5  # as if trained with other arguments
     (copy / "seed-1" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(OutputError, match="seed-1 holds a run of another configuration"):
+        run_seeds(fashion, SEEDS, out=copy, log=lambda s: None, quiet=True, **TINY)
+    assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.5
     lines = []
-    summary = run_seeds(fashion, SEEDS, out=copy, log=lines.append, quiet=True, **TINY)
+    summary = run_seeds(
+        fashion, SEEDS, out=copy, log=lines.append, quiet=True, overwrite=True, **TINY
+    )
     assert "resuming: 1 of 2 tasks already done" in lines
     assert summary["resumed"] == ["seed-0"]
     assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.001
@@ -364,13 +370,13 @@ def test_probe_accepts_a_real_scheduler_and_lost_workers_say_one_line(tmp_path, 
 
 
 def test_scheduler_options_are_checked(capsys):
-    from nengo_fashion import seeds
+    from nengo_fashion.studies import seeds
 
-    err = _one_line_error(capsys, ["--workers", "0"], seeds.main)
+    err = one_line_error(capsys, ["--workers", "0"], seeds.main)
     assert "--workers" in err and ">= 1" in err
-    err = _one_line_error(capsys, ["--scheduler", "somewhere"], seeds.main)
+    err = one_line_error(capsys, ["--scheduler", "somewhere"], seeds.main)
     assert "local" in err and "tcp://HOST:PORT" in err
-    err = _one_line_error(capsys, ["--scheduler", "tcp://127.0.0.1:70000"], seeds.main)
+    err = one_line_error(capsys, ["--scheduler", "tcp://127.0.0.1:70000"], seeds.main)
     assert "port" in err
     assert tasks.scheduler_address("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"  # parsed only
     with pytest.raises(ConfigError, match="--workers applies to --scheduler local"):
@@ -383,9 +389,9 @@ def test_without_dask_scheduler_names_the_install(monkeypatch, capsys, tmp_path)
     with pytest.raises(MissingDependencyError, match=r'pip install -e "\.\[distributed\]"'):
         tasks.TaskRunner("local")
     assert tasks.TaskRunner().serial  # no --scheduler: serial, no Dask needed
-    from nengo_fashion import seeds
+    from nengo_fashion.studies import seeds
 
-    err = _one_line_error(
+    err = one_line_error(
         capsys, ["--scheduler", "local", "--out", str(tmp_path / "out")], seeds.main
     )
     assert "--scheduler needs Dask" in err and 'pip install -e ".[distributed]"' in err

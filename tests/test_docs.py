@@ -3,7 +3,8 @@
 - every relative link of ``README.md`` and ``docs/*.md`` (``[text](path)``, images too) names a
   file or folder that exists, and its ``#anchor``, if any, is a heading of that Markdown file,
   slugged as GitHub slugs headings (the Sphinx site uses the same anchors, see ``docs/conf.py``);
-- every source file those pages name in backticks (``nengo_fashion/synops.py``, ...) exists;
+- every source file those pages name in backticks (``nengo_fashion/inference/synops.py``,
+  ...) exists;
 - every path under ``docs/`` ending in ``.md`` that the code, tests, benchmarks, scripts,
   notebooks or pages name exists.
 """

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nengo_fashion import efficiency
-from nengo_fashion.encoding import TTFSCode
 from nengo_fashion.errors import ConfigError
-from nengo_fashion.synops import DENSE_MACS
+from nengo_fashion.inference.encoding import TTFSCode
+from nengo_fashion.inference.synops import DENSE_MACS
+from nengo_fashion.studies import efficiency
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,18 +1,17 @@
-"""The numpy executor computes what NengoDL computes (`nengo_fashion.executor`)."""
+"""The numpy executor computes what NengoDL computes (`nengo_fashion.inference.executor`)."""
 
 import numpy as np
 import pytest
 
-from nengo_fashion import dl, executor
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.evaluate import load_run
+from nengo_fashion.inference import executor
+from nengo_fashion.inference.engine import run_spiking
 from nengo_fashion.network import Weights
+from nengo_fashion.runs import load_run
 
 
 def _compare(weights, family, images, settings, prefixes=None, **kw):
-    ref = dl.run_spiking(
-        weights, family, images, settings, prefixes=prefixes, engine="nengo_dl", **kw
-    )
+    ref = run_spiking(weights, family, images, settings, prefixes=prefixes, engine="nengo_dl", **kw)
     fast = executor.run_spiking(weights, family, images, settings, prefixes=prefixes, **kw)
     if prefixes is None:
         ref, fast = {settings.steps: ref}, {settings.steps: fast}
@@ -64,7 +63,7 @@ def test_per_image_voltages_match(tiny_run, fashion):
     images = fashion.val.images[:100]
     v0 = np.random.default_rng(5).random((100, 128), dtype=np.float32)
     s = SpikeSettings(dt=0.01, steps=10)
-    ref = dl.run_spiking(run.weights, "relu", images, s, initial_voltage=v0, engine="nengo_dl")
+    ref = run_spiking(run.weights, "relu", images, s, initial_voltage=v0, engine="nengo_dl")
     fast = executor.run_spiking(run.weights, "relu", images, s, initial_voltages=v0)
     assert np.array_equal(ref.spikes_per_image, fast.spikes_per_image)
     assert np.array_equal(ref.predictions, fast.predictions)
@@ -81,7 +80,7 @@ def test_unsupported_neuron_type_goes_to_nengo_dl(tiny_run, fashion):
             run.weights, "relu", fashion.val.images[:5], SpikeSettings(), neuron_type=neuron
         )
     # the default engine picks NengoDL for it
-    r = dl.run_spiking(
+    r = run_spiking(
         run.weights, "relu", fashion.val.images[:5], SpikeSettings(), neuron_type=neuron
     )
     assert len(r.predictions) == 5

@@ -29,8 +29,9 @@ nir = pytest.importorskip("nir", reason="nir==1.0.8 is not installed (it needs P
 from nengo_fashion import __version__, export  # noqa: E402
 from nengo_fashion import evaluate as evaluate_mod  # noqa: E402
 from nengo_fashion.errors import ConfigError  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
-from nengo_fashion.network import FAMILIES, NeuronFamily, build_network, get_family  # noqa: E402
+from nengo_fashion.families import FAMILIES, NeuronFamily, get_family  # noqa: E402
+from nengo_fashion.network import build_network  # noqa: E402
+from nengo_fashion.runs import load_run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"

@@ -8,7 +8,7 @@ from nengo_fashion import gui
 from nengo_fashion.errors import ConfigError, RunError
 
 from . import margins
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 
 def _free_port():
@@ -31,7 +31,7 @@ def test_model_script_classifies_like_evaluate(tiny_run, fashion, monkeypatch):
 
 
 def test_missing_run_fails_before_server(tmp_path, capsys):
-    err = _one_line_error(capsys, ["--run", str(tmp_path / "nope"), "--no-browser"], gui.main)
+    err = one_line_error(capsys, ["--run", str(tmp_path / "nope"), "--no-browser"], gui.main)
     assert "not found" in err
 
 
@@ -83,7 +83,7 @@ def test_port_in_use_moves_on(capsys):
 
 
 def test_other_family_refused(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], gui.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], gui.main)
     assert "trained with the 'relu' neuron family" in err
 
 
@@ -125,7 +125,7 @@ def test_gui_model_runs_on_other_backends(tiny_run, backend):
 
 @pytest.mark.parametrize("port", ["0", "99999", "http"])
 def test_bad_port_is_one_line(tiny_run, capsys, port):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--port", port], gui.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--port", port], gui.main)
     assert "--port" in err
 
 

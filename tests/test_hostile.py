@@ -60,19 +60,28 @@ EXISTING = [
     ),
     (
         "sweep-default-out",
-        ["-m", "nengo_fashion.sweep", "--run", "{run}", "--n-images", "20"],
+        ["-m", "nengo_fashion.studies.sweep", "--run", "{run}", "--n-images", "20"],
         "{run}/sweep.json",
         ("sweep.json", "--overwrite"),
     ),
     (
         "figures-default-out",
-        ["-m", "nengo_fashion.figures", "--run", "{run}", "--dt", "1", "--images", "2"],
+        ["-m", "nengo_fashion.studies.figures", "--run", "{run}", "--dt", "1", "--images", "2"],
         "{run}/per_image_best-relu_dt1_steps30_scale100.png",
         ("per_image", "--overwrite"),
     ),
     (
         "pareto-out",
-        ["-m", "nengo_fashion.pareto", "--run", "{run}", "--n-images", "20", "--out", "{tmp}/p"],
+        [
+            "-m",
+            "nengo_fashion.studies.pareto",
+            "--run",
+            "{run}",
+            "--n-images",
+            "20",
+            "--out",
+            "{tmp}/p",
+        ],
         "{tmp}/p/pareto.json",
         ("pareto.json", "--overwrite"),
     ),
@@ -84,21 +93,21 @@ EXISTING = [
     ),
     (
         "search-smaller-run",
-        ["-m", "nengo_fashion.search", "--only", "thesis", "--epochs-scale", "0.1"]
+        ["-m", "nengo_fashion.studies.search", "--only", "thesis", "--epochs-scale", "0.1"]
         + ["--out", "{tmp}/s"],
         "{tmp}/s/recipe_search.json",
         ("recipe_search.json", "11 candidate", "--overwrite"),
     ),
     (
         "seeds-fewer-seeds",
-        ["-m", "nengo_fashion.seeds", "--seeds", "0", "--epochs", "1", "--n-train", "200"]
+        ["-m", "nengo_fashion.studies.seeds", "--seeds", "0", "--epochs", "1", "--n-train", "200"]
         + ["--out", "{tmp}/seeds"],
         "{tmp}/seeds/seeds.json",
         ("seeds", "--overwrite"),
     ),
     (
         "efficiency-out",
-        ["-m", "nengo_fashion.efficiency", "--results", str(RESULTS), "--out", "{tmp}/eff"],
+        ["-m", "nengo_fashion.studies.efficiency", "--results", str(RESULTS), "--out", "{tmp}/eff"],
         "{tmp}/eff/efficiency.json",
         ("efficiency.json", "--overwrite"),
     ),
@@ -177,7 +186,7 @@ def test_report_refuses_bad_inputs(case, tmp_path):
     (tmp_path / "partial" / "x" / "results.json").write_text("{}")
     before = Snapshot(readme)
     argv = [a.replace("{readme}", str(readme)).replace("{tmp}", str(tmp_path)) for a in argv]
-    r = run(["-m", "nengo_fashion.report", *argv], timeout=60)
+    r = run(["-m", "tools.report", *argv], timeout=60)
     assert_one_line_error(r, contains=words, max_seconds=20)
     before.assert_unchanged()
 
@@ -185,7 +194,7 @@ def test_report_refuses_bad_inputs(case, tmp_path):
 @pytest.mark.parametrize("folder", ["missing", "empty"])
 def test_efficiency_refuses_a_bad_results_folder(folder, tmp_path):
     (tmp_path / "empty").mkdir()
-    r = run(["-m", "nengo_fashion.efficiency", "--results", tmp_path / folder])
+    r = run(["-m", "nengo_fashion.studies.efficiency", "--results", tmp_path / folder])
     assert_one_line_error(r, contains="--results", max_seconds=20)
     assert not (tmp_path / folder / "efficiency").exists()
 
@@ -252,13 +261,16 @@ def test_outputs_are_exclusive(tmp_path):
 
 UNWRITABLE = [
     ("train", ["-m", "nengo_fashion.train", "--epochs", "1"]),
-    ("seeds", ["-m", "nengo_fashion.seeds", "--seeds", "0", "--epochs", "1", "--n-train", "200"]),
+    (
+        "seeds",
+        ["-m", "nengo_fashion.studies.seeds", "--seeds", "0", "--epochs", "1", "--n-train", "200"],
+    ),
     ("teacher", ["-m", "nengo_fashion.teacher", "--epochs", "1"]),
     ("export", ["-m", "nengo_fashion.export", "--run", str(RUN)]),
-    ("figures", ["-m", "nengo_fashion.figures", "--run", str(RUN)]),
-    ("sweep", ["-m", "nengo_fashion.sweep", "--run", str(RUN)]),
+    ("figures", ["-m", "nengo_fashion.studies.figures", "--run", str(RUN)]),
+    ("sweep", ["-m", "nengo_fashion.studies.sweep", "--run", str(RUN)]),
     ("loihi", ["-m", "loihi", "--run", str(RUN), "--n-images", "5"]),
-    ("efficiency", ["-m", "nengo_fashion.efficiency"]),
+    ("efficiency", ["-m", "nengo_fashion.studies.efficiency"]),
 ]
 PLACES = [("proc", "/proc/nengo-fashion-x"), ("under-a-file", "{tmp}/a-file/sub")]
 
@@ -279,7 +291,7 @@ def test_out_that_cannot_be_made_fails_first(case, place, tmp_path):
     "argv",
     [
         ["-m", "nengo_fashion.gui", "--run", str(RUN), "--screenshot", "/proc/x/gui.png"],
-        ["-m", "nengo_fashion.report", "--write", "/proc/nengo-fashion-x/README.md"],
+        ["-m", "tools.report", "--write", "/proc/nengo-fashion-x/README.md"],
     ],
     ids=["gui-screenshot", "report"],
 )
@@ -292,7 +304,7 @@ def test_other_outputs_that_cannot_be_made(argv):
 
 
 def test_interrupt_while_plotting_leaves_no_sweep_files(run_copy, tmp_path, monkeypatch):
-    from nengo_fashion import sweep
+    from nengo_fashion.studies import sweep
 
     calls = []
 
@@ -319,7 +331,7 @@ SIGNALS = [
         "sweep-sigterm",
         signal.SIGTERM,
         143,
-        ["-m", "nengo_fashion.sweep", "--run", "{run}", "--steps", "5", "10", "20", "40"],
+        ["-m", "nengo_fashion.studies.sweep", "--run", "{run}", "--steps", "5", "10", "20", "40"],
     ),
 ]
 

@@ -5,7 +5,7 @@ status 2, no traceback) that names the problem, before any work is done, and mus
 nothing (`Snapshot` of the run folder used and of ``results/``).
 
 - damaged run folders: every command that reads a run goes through the one loader
-  (`nengo_fashion.evaluate.load_run`, whose weights come from `Weights.load`), so one
+  (`nengo_fashion.runs.load_run`, whose weights come from `Weights.load`), so one
   table of damages runs against every command: in-process (``main(argv)``, the whole
   matrix, cheap) and as real processes (a representative few per command);
 - bad seeds (`nengo_fashion.cli.seed_value`, `nengo_fashion.config.check_seed`), a batch
@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from nengo_fashion import data as data_mod
+from nengo_fashion import runs
 from nengo_fashion.config import MAX_SEED, MAX_STEPS, SpikeSettings, TrainConfig, make_config
 from nengo_fashion.errors import ConfigError, RunError
 from nengo_fashion.network import Weights
@@ -134,9 +135,9 @@ def _damaged(tmp_path, damage):
 # (command module, argv with {run} and {out}); ``train`` reads only the weights of --init-run
 COMMANDS = [
     ("nengo_fashion.evaluate", ["--run", "{run}"]),
-    ("nengo_fashion.sweep", ["--run", "{run}"]),
-    ("nengo_fashion.figures", ["--run", "{run}"]),
-    ("nengo_fashion.pareto", ["--run", "{run}", "--out", "{out}"]),
+    ("nengo_fashion.studies.sweep", ["--run", "{run}"]),
+    ("nengo_fashion.studies.figures", ["--run", "{run}"]),
+    ("nengo_fashion.studies.pareto", ["--run", "{run}", "--out", "{out}"]),
     ("nengo_fashion.export", ["--run", "{run}", "--out", "{out}"]),
     ("loihi", ["--run", "{run}"]),
     ("loihi.tune", ["--run", "{run}", "--out", "{out}"]),
@@ -190,7 +191,7 @@ def _assert_words(line, words):
 
 @pytest.mark.parametrize("damage_id, damage, words", DAMAGES, ids=[d[0] for d in DAMAGES])
 def test_the_one_loader_refuses_a_damaged_run(damage_id, damage, words, tmp_path):
-    from nengo_fashion.evaluate import load_run
+    from nengo_fashion.runs import load_run
 
     d = _damaged(tmp_path, damage)
     before = Snapshot(d, RESULTS)
@@ -227,9 +228,9 @@ def test_damaged_run_every_command_in_process(module, argv, damage, tmp_path, ca
 # truncated weights.npz, a config.json that is a list) and one more kind each
 REAL = {
     "nengo_fashion.evaluate": ("truncated-npz", "config-list", "npz-nan"),
-    "nengo_fashion.sweep": ("truncated-npz", "config-number"),
-    "nengo_fashion.figures": ("truncated-npz", "config-string"),
-    "nengo_fashion.pareto": ("truncated-npz", "config-list"),
+    "nengo_fashion.studies.sweep": ("truncated-npz", "config-number"),
+    "nengo_fashion.studies.figures": ("truncated-npz", "config-string"),
+    "nengo_fashion.studies.pareto": ("truncated-npz", "config-list"),
     "nengo_fashion.export": ("zero-byte-npz", "config-list"),
     "loihi": ("truncated-npz", "results-list"),
     "loihi.tune": ("truncated-npz", "config-neuron-nope"),
@@ -260,7 +261,7 @@ def test_damaged_run_real_process(module, argv, damage, tmp_path):
 
 def test_an_intact_copy_still_loads(tmp_path):
     """The loader's checks refuse nothing that train writes (every committed run loads)."""
-    from nengo_fashion.evaluate import load_run
+    from nengo_fashion.runs import load_run
 
     runs = [p.parent for p in RESULTS.rglob("weights.npz") if (p.parent / "config.json").exists()]
     assert len(runs) >= 10
@@ -276,7 +277,7 @@ BAD_SEEDS = [("-1", "-1"), ("2**32", str(2**32)), ("not-an-integer", "x"), ("flo
 SEED_OPTIONS = [
     ("nengo_fashion.train", ["--out", "{out}", "--seed"]),
     ("nengo_fashion.teacher", ["--out", "{out}", "--seed"]),
-    ("nengo_fashion.seeds", ["--out", "{out}", "--seeds", "0"]),
+    ("nengo_fashion.studies.seeds", ["--out", "{out}", "--seeds", "0"]),
     ("loihi", ["--run", str(SOURCE), "--out", "{out}", "--seed"]),
 ]
 SEED_CASES = [(m, argv, bad) for m, argv in SEED_OPTIONS for bad in BAD_SEEDS]
@@ -298,7 +299,7 @@ def test_bad_seed_in_process(module, argv, bad, tmp_path, capsys, no_work):
 REAL_SEEDS = [
     ("train", ["-m", "nengo_fashion.train", "--seed", "-1"]),
     ("teacher", ["-m", "nengo_fashion.teacher", "--seed", str(2**32)]),
-    ("seeds", ["-m", "nengo_fashion.seeds", "--seeds", "0", "-1"]),
+    ("seeds", ["-m", "nengo_fashion.studies.seeds", "--seeds", "0", "-1"]),
 ]
 
 
@@ -361,8 +362,8 @@ STEPS = [
     ("evaluate-10001", "nengo_fashion.evaluate", ["--run", "{run}", "--steps", "10001"]),
     ("train-steps", "nengo_fashion.train", ["--out", "{out}", "--steps", "10001"]),
     ("train-train-steps", "nengo_fashion.train", ["--out", "{out}", "--train-steps", "10001"]),
-    ("sweep", "nengo_fashion.sweep", ["--run", "{run}", "--steps", "10", "10001"]),
-    ("figures", "nengo_fashion.figures", ["--run", "{run}", "--steps", "10001"]),
+    ("sweep", "nengo_fashion.studies.sweep", ["--run", "{run}", "--steps", "10", "10001"]),
+    ("figures", "nengo_fashion.studies.figures", ["--run", "{run}", "--steps", "10001"]),
     ("loihi-pt-1e6", "loihi", ["--run", "{run}", "--out", "{out}", "--presentation-time", "1e6"]),
     ("loihi-pt-10.5", "loihi", ["--run", "{run}", "--out", "{out}", "--presentation-time", "10.5"]),
     ("loihi-tiny-dt", "loihi", ["--run", "{run}", "--out", "{out}", "--dt", "1e-7"]),
@@ -430,24 +431,38 @@ def test_help_states_the_steps_bound(module, capsys):
 def test_long_spiking_evaluation_shows_progress(capsys, monkeypatch):
     """evaluate's spiking path reports progress on stderr in pieces (unless --quiet), with
     the same numbers as in one piece."""
-    from nengo_fashion import evaluate
     from nengo_fashion.data import Split
+    from nengo_fashion.inference import engine
 
-    run_ = evaluate.load_run(SOURCE)
+    run_ = runs.load_run(SOURCE)
     rng = np.random.RandomState(0)
     split = Split(rng.rand(600, 784).astype(np.float32), rng.randint(0, 10, 600), "test")
-    monkeypatch.setattr(evaluate, "PROGRESS_WORK", 200 * 30)  # pieces of >= 200 images
+    monkeypatch.setattr(engine, "PROGRESS_WORK", 200 * 30)  # pieces of >= 200 images
     for voltage in ("shared", "per-image"):
-        quiet = evaluate.evaluate_spiking(
-            run_.weights, "relu", split, run_.config.spiking, 100, voltage, quiet=True
+        quiet = engine.evaluate_spiking(
+            run_.weights,
+            "relu",
+            split,
+            run_.config.spiking,
+            batch_size=100,
+            initial_voltage=voltage,
+            quiet=True,
         )
         assert capsys.readouterr().err == ""
-        loud = evaluate.evaluate_spiking(
-            run_.weights, "relu", split, run_.config.spiking, 100, voltage, quiet=False
+        loud = engine.evaluate_spiking(
+            run_.weights,
+            "relu",
+            split,
+            run_.config.spiking,
+            batch_size=100,
+            initial_voltage=voltage,
+            quiet=False,
         )
         err = capsys.readouterr().err
         assert err.count("spiking inference") >= 2 and "600/600 done" in err, err
         assert loud == quiet
+    from nengo_fashion import evaluate
+
     assert evaluate.make_parser().parse_args(["--run", "x", "--quiet"]).quiet
 
 
@@ -487,9 +502,9 @@ def test_tune_refuses_what_loihi_refuses_in_the_python_api(no_work):
     from loihi.tune import tune
 
     with pytest.raises(ConfigError, match="skip"):
-        tune(SOURCE, [250.0], [100.0], [0.03], [0, -3])
+        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03], skips=[0, -3])
     with pytest.raises(ConfigError, match="10000 steps"):
-        tune(SOURCE, [250.0], [100.0], [0.03, 1e6], [0])
+        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03, 1e6], skips=[0])
 
 
 def test_tune_recommendations_are_accepted_by_loihi():
@@ -520,8 +535,8 @@ IMAGES = [
 
 @pytest.mark.parametrize("case", IMAGES, ids=[c[0] for c in IMAGES])
 def test_run_spiking_refuses_bad_image_shapes(case):
-    from nengo_fashion import executor
-    from nengo_fashion.dl import run_spiking
+    from nengo_fashion.inference import executor
+    from nengo_fashion.inference.engine import run_spiking
 
     _, images, given = case
     w = Weights.glorot()

@@ -10,9 +10,9 @@ from loihi import energy, nxsdk_available, require_nengo_loihi  # noqa: E402
 from loihi import run as loihi_run  # noqa: E402
 from loihi.mapping import MappingSettings  # noqa: E402
 from nengo_fashion.errors import ConfigError, MissingDependencyError  # noqa: E402
-from nengo_fashion.evaluate import load_run  # noqa: E402
+from nengo_fashion.runs import load_run  # noqa: E402
 
-from .test_train import _one_line_error  # noqa: E402
+from .hostile import one_line_error  # noqa: E402
 
 FEW = dict(presentation_time=0.02, scale=100.0)
 
@@ -85,25 +85,25 @@ def test_energy_arithmetic_by_hand():
 
 
 def test_other_family_refused(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_run.main)
     assert "LoihiLIF is a 'lif' neuron" in err and "--neuron LoihiSpikingRectifiedLinear" in err
 
 
 def test_block_that_does_not_fit(tiny_run, capsys):
-    err = _one_line_error(
+    err = one_line_error(
         capsys, ["--run", str(tiny_run), "--block-size", "256", "--n-images", "2"], loihi_run.main
     )
     assert "block size 256 is larger than the hidden layer (128)" in err
 
 
 def test_zero_images(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_run.main)
     assert "--n-images must be >= 1" in err
 
 
 @pytest.mark.skipif(nxsdk_available(), reason="NxSDK is installed here")
 def test_hardware_target_without_nxsdk(tiny_run, capsys):
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_run.main)
     assert "NxSDK" in err and "only the emulator" in err
 
 
@@ -154,7 +154,15 @@ def test_on_hardware(tiny_run, tmp_path):
 def test_tune_on_validation(tiny_run, tmp_path):
     from loihi.tune import tune
 
-    result = tune(tiny_run, [250.0], [100.0], [0.02], [0, 5], n_images=20, quiet=True)
+    result = tune(
+        tiny_run,
+        input_rates=[250.0],
+        scales=[100.0],
+        presentation_times=[0.02],
+        skips=[0, 5],
+        n_images=20,
+        quiet=True,
+    )
     assert result["split"] == "val" and result["n_images"] == 20
     assert len(result["points"]) == 2
     assert result["best"] in result["points"]
@@ -177,7 +185,7 @@ def best_relu():
 
 def test_ttfs_emulator_matches_reference(best_relu, fashion):
     from loihi.ttfs import reference_counts
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
 
     images = fashion.val.images[:60]
     settings = MappingSettings(**TTFS)
@@ -185,7 +193,7 @@ def test_ttfs_emulator_matches_reference(best_relu, fashion):
     code = TTFSCode(settings.steps)
     # exactly one spike per pixel that the code sends, none for the others
     np.testing.assert_array_equal(out["input_spikes"], code.spikes_per_image(images))
-    ref = reference_counts(best_relu.weights, images, code, settings.scale)
+    ref = reference_counts(best_relu.weights, images, code, scale=settings.scale)
     # the emulator rounds the weights to Loihi's fixed point, the reference does not:
     # measured on 200 validation images, mean |count difference| 0.016, 98.5 % of the
     # predictions equal (T 8, scale 300); nothing leaks between images (no reset: 2.8, 12 %)
@@ -199,7 +207,7 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
     import nengo_loihi.emulator.interface as emu
 
     from loihi.ttfs import window_reset
-    from nengo_fashion.encoding import TTFSCode
+    from nengo_fashion.inference.encoding import TTFSCode
     from nengo_fashion.network import Weights
 
     w = best_relu.weights

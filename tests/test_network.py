@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from nengo_fashion.errors import ConfigError, RunError
-from nengo_fashion.network import FAMILIES, N_HIDDEN, Weights, build_network, get_family
+from nengo_fashion.families import FAMILIES, get_family
+from nengo_fashion.network import N_HIDDEN, Weights, build_network
 
 
 @pytest.mark.parametrize("family", ["relu", "lif"])

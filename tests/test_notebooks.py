@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from nengo_fashion import notebooks
+from tools import notebooks
 
 PATHS = notebooks.notebook_paths()
 

@@ -1,7 +1,6 @@
 """``--out`` means a folder everywhere, is checked before any work, and nothing finished is lost;
 progress and quiet output; the core does not import the ``loihi`` package."""
 
-import ast
 import io
 import json
 import os
@@ -12,22 +11,13 @@ from pathlib import Path
 import pytest
 
 import nengo_fashion
-from nengo_fashion import (
-    atomic,
-    efficiency,
-    evaluate,
-    figures,
-    pareto,
-    reproduce,
-    search,
-    sweep,
-    train,
-)
+from nengo_fashion import atomic, evaluate, train
 from nengo_fashion.errors import OutputError
 from nengo_fashion.progress import Progress
+from nengo_fashion.studies import efficiency, figures, pareto, reproduce, search, sweep
 from nengo_fashion.teacher import __main__ as teacher_cli
 
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 ROOT = Path(nengo_fashion.__file__).parent
 
@@ -84,7 +74,7 @@ def test_unwritable_out_fails_before_any_work(tiny_run, tmp_path, capsys, monkey
         out.chmod(0o500)
     _no_data(monkeypatch)
     for main, argv in _commands(tiny_run):
-        err = _one_line_error(capsys, argv + ["--out", str(out)], main)
+        err = one_line_error(capsys, argv + ["--out", str(out)], main)
         assert match in err and str(out) in err, (main.__module__, err)
 
 
@@ -92,12 +82,12 @@ def test_json_and_screenshot_files_checked_first(tiny_run, tmp_path, capsys, mon
     from nengo_fashion import gui
 
     _no_data(monkeypatch)
-    err = _one_line_error(capsys, ["--run", str(tiny_run), "--json", str(tmp_path)], evaluate.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--json", str(tmp_path)], evaluate.main)
     assert "takes a file name" in err
     blocker = tmp_path / "f"
     blocker.write_text("")
     argv = ["--run", str(tiny_run), "--screenshot", str(blocker / "x.png")]
-    err = _one_line_error(capsys, argv, gui.main)
+    err = one_line_error(capsys, argv, gui.main)
     assert "cannot be written" in err
 
 
@@ -172,24 +162,6 @@ def test_progress_quiet():
     with Progress(2, "work", quiet=True, stream=stream) as bar:
         bar.update()
     assert stream.getvalue() == ""
-
-
-# the front-ends that show everything may import loihi lazily; the core may not
-FRONT_ENDS = {"gui.py", "notebook.py", "notebooks.py", "report.py"}
-
-
-def test_core_modules_do_not_import_loihi():
-    for path in sorted(ROOT.glob("*.py")):
-        if path.name in FRONT_ENDS:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] if node.level == 0 else []
-            else:
-                continue
-            assert not any(n == "loihi" or n.startswith("loihi.") for n in names), path.name
 
 
 def test_tensorflow_start_up_is_quiet():

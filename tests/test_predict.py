@@ -135,8 +135,8 @@ def test_rate_forward_is_weights_forward(clf, fashion):
 
 def test_rate_equals_evaluate(clf, fashion):
     """``evaluate.evaluate_rate`` runs NengoDL's rate network (`dl.rate_logits`)."""
-    from nengo_fashion.dl import rate_logits
-    from nengo_fashion.evaluate import evaluate_rate
+    from nengo_fashion.inference.dl import rate_logits
+    from nengo_fashion.inference.engine import evaluate_rate
 
     split = fashion.test.subset(N_EQUAL)
     ours = clf.predict(split.images)
@@ -149,8 +149,8 @@ def test_rate_equals_evaluate(clf, fashion):
 @pytest.mark.parametrize("steps", [None, 8])
 def test_spiking_equals_evaluate(clf, fashion, steps):
     """``evaluate.evaluate_spiking`` calls `dl.run_spiking` with the run's settings."""
-    from nengo_fashion.dl import run_spiking
-    from nengo_fashion.evaluate import evaluate_spiking, load_run
+    from nengo_fashion.inference.engine import evaluate_spiking, run_spiking
+    from nengo_fashion.runs import load_run
 
     split = fashion.test.subset(N_EQUAL)
     run_ = load_run(clf.path)

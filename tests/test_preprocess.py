@@ -1,4 +1,4 @@
-"""`nengo_fashion.preprocess`: real pictures into Fashion-MNIST's form.
+"""`nengo_fashion.images.preprocess`: real pictures into Fashion-MNIST's form.
 
 Tolerances (stated here, measured on the first 60 test images):
 
@@ -11,7 +11,7 @@ Tolerances (stated here, measured on the first 60 test images):
   0.08 on average (measured: 0.066) and the rate network's class must agree on at least 85 %
   of the images (measured: 91.7 %; the network is sensitive: a one-pixel shift alone changes
   about 15 % of its answers; the agreement over thousands of photos is measured by
-  ``python -m nengo_fashion.photos``).
+  ``python -m nengo_fashion.studies.photos``).
 """
 
 import io
@@ -200,7 +200,7 @@ def test_settings_are_checked():
 def test_package_exports_a_callable_module(test_u8):
     x = test_u8[6]
     assert np.array_equal(nf.preprocess(x), pp.preprocess(x))
-    from nengo_fashion.preprocess import preprocess
+    from nengo_fashion.images.preprocess import preprocess
 
     assert callable(preprocess) and np.array_equal(preprocess(x), x / np.float32(255))
     buf = io.BytesIO()

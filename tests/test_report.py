@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from nengo_fashion import report
 from nengo_fashion.config import RECIPES
-from nengo_fashion.search import CANDIDATES
+from nengo_fashion.studies.search import CANDIDATES
+from tools import report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ def test_page_tables_match_results(page):
     text = page.read_text()
     assert report.render(text, ROOT / "results") == text, (
         f"{page.relative_to(ROOT)}: tables are stale: run "
-        "python -m nengo_fashion.report --write README.md docs/*.md"
+        "python -m tools.report --write README.md docs/*.md"
     )
 
 
@@ -94,7 +94,7 @@ def test_best_recipe_is_the_validation_winner():
 
 
 def test_distill_recipe_is_the_validation_winner():
-    from nengo_fashion.search import DISTILL_CANDIDATES, best_distilled
+    from nengo_fashion.studies.search import DISTILL_CANDIDATES, best_distilled
 
     path = ROOT / "results" / "distill_search.json"
     if not path.exists():

@@ -4,16 +4,18 @@ import json
 import numpy as np
 import pytest
 
-from nengo_fashion import figures, sweep
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.dl import make_simulator, predict_logits, run_spiking
-from nengo_fashion.errors import ConfigError
-from nengo_fashion.evaluate import load_run
-from nengo_fashion.network import build_network, get_family
+from nengo_fashion.errors import ConfigError, OutputError
+from nengo_fashion.families import get_family
+from nengo_fashion.inference.dl import make_simulator, predict_logits
+from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.network import build_network
 from nengo_fashion.neurons.spike_aware import spike_aware_type
+from nengo_fashion.runs import load_run
+from nengo_fashion.studies import figures, sweep
 
 from . import margins
-from .test_train import _one_line_error
+from .hostile import one_line_error
 
 
 def _sweep_args(tiny_run, out, *extra):
@@ -104,7 +106,7 @@ def test_per_image_figure(tiny_run, tmp_path):
     paths = figures.make_figures(
         tiny_run,
         [SpikeSettings(dt=0.01, steps=10, scale=1.0)],
-        tmp_path,
+        out=tmp_path,
         n_images=4,
         log=lambda s: None,
     )
@@ -145,13 +147,13 @@ def test_figures_cli(tiny_run, tmp_path):
     ],
 )
 def test_sweep_errors(tiny_run, tmp_path, capsys, extra, match):
-    err = _one_line_error(capsys, _sweep_args(tiny_run, tmp_path / "o", *extra), sweep.main)
+    err = one_line_error(capsys, _sweep_args(tiny_run, tmp_path / "o", *extra), sweep.main)
     assert match in err
     assert not (tmp_path / "o").exists()
 
 
 def test_sweep_missing_run(tmp_path, capsys):
-    err = _one_line_error(
+    err = one_line_error(
         capsys, ["--run", str(tmp_path / "none"), "--out", str(tmp_path / "o")], sweep.main
     )
     assert "not found" in err
@@ -203,14 +205,18 @@ def test_reproduce_flow_small(fashion, tmp_path):
     assert scores["dt_gap"] > 0.3
     assert t["analog_acc"] > 0.5
     assert (tmp_path / "rep" / "reproduce.json").exists()
-    # a second call reuses the trained runs
+    # a second call refuses to replace reproduce.json unless told, and reuses the runs
+    before = (tmp_path / "rep" / "reproduce.json").read_bytes()
+    with pytest.raises(OutputError, match="reproduce.json already exists"):
+        margins.reproduce_small(fashion, tmp_path)
+    assert (tmp_path / "rep" / "reproduce.json").read_bytes() == before
     lines = []
-    margins.reproduce_small(fashion, tmp_path, log=lines.append)
+    margins.reproduce_small(fashion, tmp_path, log=lines.append, overwrite=True)
     assert sum("reusing" in str(line) for line in lines) == 2
 
 
 def test_pareto_select_rule():
-    from nengo_fashion.pareto import select
+    from nengo_fashion.studies.pareto import select
 
     pts = [
         dict(steps=5, accuracy=0.80, spikes_per_image=10),
@@ -223,14 +229,14 @@ def test_pareto_select_rule():
 
 
 def test_pareto_chooses_on_val_reports_on_test(tiny_run, tmp_path):
-    from nengo_fashion.pareto import run_pareto
+    from nengo_fashion.studies.pareto import run_pareto
 
     result = run_pareto(
         tiny_run,
-        0.001,
-        [5, 20],
-        [None],
-        [100.0],
+        dt=0.001,
+        steps=[5, 20],
+        synapses=[None],
+        scales=[100.0],
         out=tmp_path,
         n_images=200,
         tolerance=0.1,

@@ -4,7 +4,7 @@ import nengo
 import numpy as np
 import pytest
 
-from nengo_fashion import synops
+from nengo_fashion.inference import synops
 
 
 def test_tiny_network_count_by_hand():

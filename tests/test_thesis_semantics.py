@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.dl import make_simulator, run_spiking
 from nengo_fashion.errors import ConfigError
+from nengo_fashion.inference.dl import make_simulator
+from nengo_fashion.inference.engine import run_spiking
 from nengo_fashion.network import N_HIDDEN, Weights, build_network
 from nengo_fashion.neurons.thesis_spiking import (
     draw_initial_voltages,
@@ -57,7 +58,9 @@ def run(weights, images, dt, engine="nengo_dl", **kwargs):
 
 def assert_matches_rule(result, weights, images, dt, voltages):
     """NengoDL's spikes and outputs equal the numpy rule's (see the module docstring)."""
-    logits, spikes, margin = thesis_logits(weights, images, dt, STEPS, voltages)
+    logits, spikes, margin = thesis_logits(
+        weights, images, dt=dt, steps=STEPS, initial_voltage=voltages
+    )
     safe = margin >= MARGIN  # (n, 128)
     assert safe.mean() > 0.99
     assert spikes.sum() >= 20  # not vacuous (about 50 spikes in all at dt 1 ms)
@@ -114,7 +117,10 @@ def test_shared_is_the_default_and_unchanged(weights, images):
     shared = np.tile(built[0], (N_IMAGES, 1))
     assert_matches_rule(result, weights, same, dt, shared)
     # so the copies spike alike (where no float32 rounding can move a spike)
-    safe = thesis_logits(weights, same[[3]], dt, STEPS, built[:1])[2][0] >= MARGIN
+    safe = (
+        thesis_logits(weights, same[[3]], dt=dt, steps=STEPS, initial_voltage=built[:1])[2][0]
+        >= MARGIN
+    )
     for i in (40, 64, 150):
         np.testing.assert_array_equal(result.spikes[i][:, safe], result.spikes[3][:, safe])
 

@@ -5,15 +5,16 @@ import sys
 import numpy as np
 import pytest
 
-from nengo_fashion import evaluate, train
+from nengo_fashion import evaluate, runs, train
 from nengo_fashion.config import SpikeSettings, make_config
 from nengo_fashion.data import FashionMNIST
-from nengo_fashion.dl import rate_logits
 from nengo_fashion.errors import ConfigError
+from nengo_fashion.inference.dl import rate_logits
 from nengo_fashion.network import Weights
 
 from . import margins
 from .conftest import make_idx_dir
+from .hostile import one_line_error
 
 
 def test_run_folder_contents(tiny_run):
@@ -26,7 +27,7 @@ def test_run_folder_contents(tiny_run):
         "training_curve.png",
     }
     results = json.loads((tiny_run / "results.json").read_text())
-    for key in train.RESULTS_KEYS:
+    for key in runs.RESULTS_KEYS:
         assert key in results
     for key in ("rate_val_acc", "rate_test_acc", "spiking_test_acc"):
         assert 0.0 <= results[key] <= 1.0
@@ -50,7 +51,7 @@ def test_short_training_beats_chance(tiny_run):
 
 def test_numpy_matches_nengo_dl(tiny_run, fashion, allclose):
     """NengoDL (float32) and numpy agree: logits within 1e-4, the same predictions."""
-    run = evaluate.load_run(tiny_run)
+    run = runs.load_run(tiny_run)
     images = fashion.test.images[:500]
     dl_logits = rate_logits(run.weights, "relu", images)
     np_logits = run.weights.forward(images, "relu")
@@ -98,13 +99,7 @@ def test_lif_family_trains(fashion):
 
 
 def _one_line_error(capsys, argv, main=train.main):
-    with pytest.raises(SystemExit) as e:
-        code = main(argv)
-        raise SystemExit(code)
-    err = capsys.readouterr().err.strip()
-    assert e.value.code == 2
-    assert len(err.splitlines()) == 1, err
-    return err
+    return one_line_error(capsys, argv, main)
 
 
 @pytest.mark.parametrize(
@@ -198,14 +193,36 @@ def test_steps_per_execution_gives_identical_weights(fashion):
 
 def test_validation_scoring_matches_nengo_dl(tiny_run, fashion):
     """The per-epoch numpy scoring predicts what NengoDL's prediction does."""
-    from nengo_fashion.dl import make_simulator, predict_logits
+    from nengo_fashion.inference.dl import make_simulator, predict_logits
     from nengo_fashion.network import build_network
 
-    run = evaluate.load_run(tiny_run)
+    run = runs.load_run(tiny_run)
     net = build_network(run.weights, family="relu", spiking=False)
     images = fashion.val.images[:500]
     with make_simulator(net, minibatch_size=100, use_loop=False) as sim:
-        fast = train.validation_logits(sim, net, run.config, images, 1, "mean")
+        fast = train.validation_logits(sim, net, run.config, images, steps=1, how="mean")
         ref = predict_logits(sim, net, images, n_steps=1)[:, 0]
     assert np.allclose(fast, ref, atol=1e-4)
     assert np.array_equal(fast.argmax(1), ref.argmax(1))
+
+
+def test_every_training_knob_is_declared_once():
+    """Each knob of `TrainConfig` is one ``train`` option named after its field, and the
+    option's value reaches the config unchanged."""
+    import dataclasses
+
+    from nengo_fashion.config import TrainConfig
+
+    parser = train.make_parser()
+    flags = {s for a in parser._actions for s in a.option_strings}
+    knobs = [f for f in dataclasses.fields(TrainConfig) if "cli" in f.metadata]
+    assert len(knobs) >= 20
+    for f in knobs:
+        assert "--" + f.name.replace("_", "-") in flags, f.name
+    args = parser.parse_args(
+        ["--epochs", "3", "--rate-target", "12.5", "--kd-alpha", "0.25", "--no-shuffle"]
+    )
+    from nengo_fashion.cli import knob_values
+
+    given = {k: v for k, v in knob_values(args, TrainConfig).items() if v is not None}
+    assert given == {"epochs": 3, "rate_target_hz": 12.5, "kd_alpha": 0.25, "shuffle": False}

@@ -27,16 +27,16 @@ threshold is a per-layer scale that the input weights and biases (divided by
 theta) and the output weights (times theta) absorb exactly, so it adds nothing
 the trained weights cannot already express.
 
-The families ``qcfs4``, ``qcfs8`` and ``qcfs16`` (levels 4, 8, 16) are registered
-in `nengo_fashion.network.FAMILIES`; their default spiking setting is ``levels``
-steps of 1 ms.
+The families ``qcfs4``, ``qcfs8`` and ``qcfs16`` (levels 4, 8, 16) are in
+`nengo_fashion.families.FAMILIES`; their default spiking setting is ``levels`` steps
+of 1 ms. NengoDL runs them with the builders in
+`nengo_fashion.inference.dl_builders`, the numpy executor with its kernel in
+`nengo_fashion.inference.executor.KERNELS`.
 """
 
 import nengo
 import numpy as np
 from nengo.params import IntParam, NumberParam
-
-from ..network import NeuronFamily, register_family
 
 MAX_RATE = 1000.0
 """Hz: one spike per step at dt = 1 ms."""
@@ -87,85 +87,3 @@ class SpikingQuantizedReLU(QuantizedReLU):
         spiked = voltage >= 1
         output[...] = spiked * (self.amplitude / dt)
         voltage -= spiked
-
-
-def _builders():
-    import tensorflow as tf
-    from nengo_dl import neuron_builders as nb
-
-    class QuantizedReLUBuilder(nb.TFNeuronBuilder):
-        """NengoDL: ``q(J)`` forward, the gradient of ``clip(J, 0, 1)`` backward."""
-
-        def build_pre(self, signals, config):
-            super().build_pre(signals, config)
-            neurons = [op.neurons for op in self.ops]
-            sizes = [op.J.shape[0] for op in self.ops]
-            self.levels = signals.op_constant(neurons, sizes, "levels", signals.dtype)
-            self.max_rate = signals.op_constant(neurons, sizes, "max_rate", signals.dtype)
-
-        def rate(self, J):
-            clipped = tf.clip_by_value(J, 0.0, 1.0)
-            q = tf.clip_by_value(tf.floor(J * self.levels + 0.5), 0.0, self.levels) / self.levels
-            out = (clipped + tf.stop_gradient(q - clipped)) * self.max_rate
-            return out if self.amplitude is None else out * self.amplitude
-
-        def step(self, J, dt):
-            return self.rate(J)
-
-    class SpikingQuantizedReLUBuilder(QuantizedReLUBuilder):
-        """NengoDL: the IF neuron in inference, the QCFS rate in training."""
-
-        spiking = True
-
-        def step(self, J, dt, voltage):
-            voltage += tf.nn.relu(J) * (self.max_rate * dt)
-            spikes = tf.cast(voltage >= 1, voltage.dtype)
-            voltage -= spikes
-            return spikes * self.alpha, voltage
-
-        def training_step(self, J, dt, **state):
-            return self.rate(J)
-
-    return {QuantizedReLU: QuantizedReLUBuilder, SpikingQuantizedReLU: SpikingQuantizedReLUBuilder}
-
-
-def register_builders():
-    """Register the NengoDL builders of both types (idempotent)."""
-    from nengo_dl import neuron_builders as nb
-
-    impl = nb.SimNeuronsBuilder.TF_NEURON_IMPL
-    for cls, builder in _builders().items():
-        impl.setdefault(cls, builder)
-
-
-def _if_kernel(neuron, dt, J, state, steps, rec):
-    """`SpikingQuantizedReLU` for `nengo_fashion.executor`: its update, in place."""
-    voltage = state["voltage"]
-    drive = np.maximum(J, np.float32(0)) * np.float32(neuron.max_rate * dt)
-    spikes = np.empty_like(voltage)
-    for t in range(steps):
-        voltage += drive
-        np.greater_equal(voltage, np.float32(1), out=spikes, casting="unsafe")
-        voltage -= spikes
-        rec(t, spikes)
-
-
-def _register():
-    from .. import executor
-
-    executor.register_kernel(SpikingQuantizedReLU, _if_kernel)
-    for levels in (4, 8, 16):
-        register_family(
-            NeuronFamily(
-                f"qcfs{levels}",
-                QuantizedReLU,
-                SpikingQuantizedReLU,
-                amplitude=1.0 / MAX_RATE,
-                params=(("levels", levels), ("max_rate", MAX_RATE)),
-                default_steps=levels,
-                nengo_dl_builders=register_builders,
-            )
-        )
-
-
-_register()

@@ -8,15 +8,13 @@ the rate's gradient in the backward pass::
     out = rate(J) + stop_gradient(spikes(J) - rate(J))
 
 `spike_aware_type` returns a Nengo neuron type that behaves exactly like the
-family's spiking type in Nengo (and so in nengo-loihi or the GUI), and for which
-this module registers a NengoDL builder that computes ``out`` above both in
-training and in inference, keeping the neurons' state (voltages) over the steps
-of a presentation. Import this module before building a NengoDL simulator.
+family's spiking type in Nengo (and so in nengo-loihi or the GUI); NengoDL runs it
+with the builder in `nengo_fashion.inference.dl_builders`, which computes ``out``
+above both in training and in inference, keeping the neurons' state (voltages)
+over the steps of a presentation.
 """
 
 import nengo
-
-_TYPES = {}
 
 
 class SpikeAwareSpikingRectifiedLinear(nengo.SpikingRectifiedLinear):
@@ -25,36 +23,6 @@ class SpikeAwareSpikingRectifiedLinear(nengo.SpikingRectifiedLinear):
 
 class SpikeAwareLIF(nengo.LIF):
     """`nengo.LIF`, trained spike-aware in NengoDL."""
-
-
-def _spike_aware_builder(base):
-    import tensorflow as tf
-
-    class Builder(base):
-        # not "spiking" for NengoDL: the same step runs in training and inference
-        spiking = False
-
-        def step(self, J, dt, **state):
-            spikes, *new_state = base.step(self, J, dt, **state)
-            rate = base.training_step(self, J, dt, **state)
-            return (rate + tf.stop_gradient(spikes - rate), *new_state)
-
-    Builder.__name__ = f"SpikeAware{base.__name__}"
-    return Builder
-
-
-def register_builders():
-    """Register the NengoDL builders (idempotent)."""
-    from nengo_dl import neuron_builders as nb
-
-    impl = nb.SimNeuronsBuilder.TF_NEURON_IMPL
-    pairs = {
-        SpikeAwareSpikingRectifiedLinear: nb.SpikingRectifiedLinearBuilder,
-        SpikeAwareLIF: nb.LIFBuilder,
-    }
-    for neuron_cls, base in pairs.items():
-        if neuron_cls not in impl:
-            impl[neuron_cls] = _spike_aware_builder(base)
 
 
 _BY_SPIKING = {
@@ -71,5 +39,4 @@ def spike_aware_type(family, scale=1.0):
         raise NotImplementedError(
             f"no spike-aware training for the {family.name!r} family"
         ) from None
-    register_builders()
     return cls(amplitude=family.amplitude / scale)

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ConfigError
 
 INITIAL_VOLTAGES = ("shared", "per-image")
-"""``initial_voltage`` modes of `nengo_fashion.dl.run_spiking`."""
+"""``initial_voltage`` modes of `nengo_fashion.inference.engine.run_spiking`."""
 
 
 def draw_initial_voltages(n_images, n_neurons, seed=0):
@@ -111,7 +111,7 @@ def set_initial_voltages(sim, neurons, voltages):
 
     Writes into the simulator's saved state (``sim.tensor_graph.saved_state``),
     from which every ``predict_on_batch`` starts. With ``stateful=False`` (as
-    `nengo_fashion.dl.make_simulator` configures) a run does not write its final
+    `nengo_fashion.inference.dl.make_simulator` configures) a run does not write its final
     state back, so the voltages hold for every later run until set again.
 
     Parameters
@@ -187,7 +187,7 @@ def spiking_activation(x, dt, initial_voltage, dtype=np.float32):
     return spikes, margin
 
 
-def thesis_logits(weights, images, dt, steps, initial_voltage, dtype=np.float32):
+def thesis_logits(weights, images, *, dt, steps, initial_voltage, dtype=np.float32):
     """The thesis' spiking forward pass in numpy (images held for ``steps`` steps).
 
     ``logits = W2 @ mean_t(spikes_t / dt) + b2`` (temporal average pooling, then

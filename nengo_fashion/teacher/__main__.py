@@ -10,7 +10,6 @@ See `nengo_fashion.teacher` for what the run folder holds.
 
 import sys
 
-from ..augment import AUGMENTERS
 from ..cli import (
     ArgumentParser,
     add_data_args,
@@ -21,6 +20,7 @@ from ..cli import (
     seed_value,
     train_run_folder,
 )
+from ..images.augment import AUGMENTERS
 from .model import TeacherConfig, train_teacher
 
 _DEFAULTS = TeacherConfig()

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
-from ..augment import augment
+from ..images.augment import augment
 
 CACHE_DIR = "logits_cache"
 
@@ -46,7 +46,7 @@ def _fingerprint(*parts):
     return h.hexdigest()[:16]
 
 
-def teacher_pool(teacher_dir, images, augment_name, seed, copies, log=print):
+def teacher_pool(teacher_dir, images, *, augment_name, seed, copies, log=print):
     """The teacher's logits of every augmented copy of ``images``.
 
     Parameters
@@ -56,7 +56,7 @@ def teacher_pool(teacher_dir, images, augment_name, seed, copies, log=print):
     images : numpy.ndarray
         ``(n, 784)`` training images (before augmentation).
     augment_name : str
-        The augmentation (a key of `nengo_fashion.augment.AUGMENTERS`).
+        The augmentation (a key of `nengo_fashion.images.augment.AUGMENTERS`).
     seed : int
         The student's seed (copy ``c`` is drawn from ``RandomState([seed, c])``).
     copies : int

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_dir, read_json, write_json
-from ..augment import AUGMENTERS, augment
 from ..config import check_seed
 from ..errors import ConfigError, DataError
+from ..images.augment import AUGMENTERS, augment
 from ..progress import epoch_line
 
 MODEL_FILE = "model.keras"
@@ -31,7 +31,7 @@ class TeacherConfig:
     dropout : float
         Dropout rate before each of the two dense layers.
     augment : str
-        A key of `nengo_fashion.augment.AUGMENTERS`, drawn anew every epoch (seeded).
+        A key of `nengo_fashion.images.augment.AUGMENTERS`, drawn anew every epoch (seeded).
     seed : int
         Seed of weight initialisation, shuffling, augmentation and TensorFlow.
     n_val : int
@@ -157,7 +157,7 @@ def fit(config, dataset, log=print):
     return model, history
 
 
-def train_teacher(config, dataset, out="results", name="teacher", overwrite=False, log=print):
+def train_teacher(config, dataset, *, out="results", name="teacher", overwrite=False, log=print):
     """Train, evaluate and write a teacher run folder (``<out>/<name>/``); return its path."""
     from ..plots import training_curve
 

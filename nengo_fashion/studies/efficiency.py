@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.efficiency            # -> results/efficiency/
-    python -m nengo_fashion.efficiency --results results --out results/efficiency
+    python -m nengo_fashion.studies.efficiency            # -> results/efficiency/
+    python -m nengo_fashion.studies.efficiency --results results --out results/efficiency
 
 It simulates nothing: it gathers every spiking point that the other commands
 wrote under ``--results`` and puts them side by side.
@@ -13,7 +13,7 @@ wrote under ``--results`` and puts them side by side.
 * ``pareto/*/pareto.json`` (``pareto``): the setting chosen on validation;
 * ``seeds/*/seeds.json`` (``seeds``): a recipe's mean and spread over seeds;
 * ``**/loihi.json`` (``python -m loihi``): the nengo-loihi emulator, with the
-  synaptic operations counted from its spikes (`nengo_fashion.synops`).
+  synaptic operations counted from its spikes (`nengo_fashion.inference.synops`).
 
 Every point's accuracy is on the test split and every choice behind it was made
 on the validation split (or fixed in advance): the ``chosen`` column says which.
@@ -28,11 +28,11 @@ Writes ``efficiency.json`` (the points) and ``efficiency.png`` (two panels).
 import sys
 from pathlib import Path
 
-from .atomic import Outputs, check_results_dir, read_json, write_json
-from .cli import ArgumentParser, add_output_args, run_cli
-from .errors import RunError
-from .progress import make_log
-from .synops import DENSE_MACS
+from ..atomic import Outputs, check_results_dir, read_json, write_json
+from ..cli import ArgumentParser, add_output_args, run_cli
+from ..errors import RunError
+from ..inference.synops import DENSE_MACS
+from ..progress import make_log
 
 FILE_NAME = "efficiency.json"
 FIGURE = "efficiency.png"
@@ -155,7 +155,7 @@ def collect(results_dir):
 
 def plot(points, path):
     """Two panels: test accuracy against synops per image (chip points) and against steps."""
-    from .plots import _pyplot, save_png
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5))
@@ -194,7 +194,7 @@ def plot(points, path):
 
 def make_parser():
     p = ArgumentParser(
-        prog="python -m nengo_fashion.efficiency",
+        prog="python -m nengo_fashion.studies.efficiency",
         description="Accuracy against synaptic operations and steps, from the result files.",
     )
     p.add_argument(

@@ -2,9 +2,9 @@
 
 Usage::
 
-    python -m nengo_fashion.notebooks --execute          # all notebooks, full mode
-    python -m nengo_fashion.notebooks --execute --fast   # quick check (outputs not for committing)
-    python -m nengo_fashion.notebooks --check            # what a test checks, without running
+    python -m tools.notebooks --execute          # all notebooks, full mode
+    python -m tools.notebooks --execute --fast   # quick check (outputs not for committing)
+    python -m tools.notebooks --check            # what a test checks, without running
 
 Executes each ``notebooks/*.ipynb`` top to bottom with nbclient, from the
 ``notebooks/`` folder, then keeps only minimal metadata. ``--check`` fails on a
@@ -16,8 +16,8 @@ import re
 import sys
 from pathlib import Path
 
-from .cli import ArgumentParser, run_cli
-from .errors import NengoFashionError
+from nengo_fashion.cli import ArgumentParser, run_cli
+from nengo_fashion.errors import NengoFashionError
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 _NUMBER = re.compile(r"\d+\.\d+|\d+\s*%")
@@ -37,7 +37,7 @@ def execute(path, fast=False, timeout=1800):
     import nbformat
     from nbclient import NotebookClient
 
-    from .notebook import FAST_ENV
+    from nengo_fashion.studies.notebook import FAST_ENV
 
     nb = nbformat.read(path, as_version=4)
     old = os.environ.get(FAST_ENV)
@@ -96,14 +96,12 @@ def problems(nb, name=""):
                 if _TOKEN.search(text):
                     found.append(f"{name} cell {i}: a token in an output")
     if n_outputs == 0:
-        found.append(f"{name}: no outputs (run python -m nengo_fashion.notebooks --execute)")
+        found.append(f"{name}: no outputs (run python -m tools.notebooks --execute)")
     return found
 
 
 def main(argv=None):
-    p = ArgumentParser(
-        prog="python -m nengo_fashion.notebooks", description=__doc__.splitlines()[0]
-    )
+    p = ArgumentParser(prog="python -m tools.notebooks", description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--execute", action="store_true", help="re-run every notebook in place")
     mode.add_argument("--check", action="store_true", help="check the committed notebooks")

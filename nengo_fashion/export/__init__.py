@@ -34,20 +34,20 @@ New neuron families are exported by registering a function in `EXPORTERS` with
 """
 
 import dataclasses
-import sys
 import time
 from pathlib import Path
 
 import nengo
 import numpy as np
 
-from . import __version__
-from . import data as data_mod
-from .atomic import Outputs, atomic_path
-from .cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
-from .errors import ConfigError, MissingDependencyError
-from .network import build_network, get_family
-from .neurons.qcfs import SpikingQuantizedReLU
+from .. import __version__
+from .. import data as data_mod
+from ..atomic import Outputs, atomic_path
+from ..cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
+from ..errors import ConfigError, MissingDependencyError
+from ..families import get_family
+from ..network import build_network
+from ..neurons.qcfs import SpikingQuantizedReLU
 
 NIR_FILE = "model.nir"
 """File name of the exported graph inside ``--out``."""
@@ -77,7 +77,7 @@ class NeuronExport:
     Parameters
     ----------
     family : str
-        Neuron family name (a key of `nengo_fashion.network.FAMILIES`).
+        Neuron family name (a key of `nengo_fashion.families.FAMILIES`).
     nengo_type : type
         The nengo spiking neuron class the family uses (checked on export).
     make_node : callable
@@ -218,7 +218,7 @@ for _levels in (4, 8, 16):
     )(quantized_relu_to_if)
 
 
-def export_network(weights, family, settings, seed=0, name=None):
+def export_network(weights, family, settings, *, seed=0, name=None):
     """The spiking network of a run as a ``nir.NIRGraph``.
 
     The parameters are read from nengo's own build of the network
@@ -316,8 +316,8 @@ def export_run(run, out_dir):
 
     Parameters
     ----------
-    run : nengo_fashion.evaluate.Run
-        From `nengo_fashion.evaluate.load_run`.
+    run : nengo_fashion.runs.Run
+        From `nengo_fashion.runs.load_run`.
     out_dir : str or Path
         Existing, writable folder.
     """
@@ -331,7 +331,7 @@ def export_run(run, out_dir):
     return path
 
 
-def write_reference(run, out_dir, images, labels, batch_size=500):
+def write_reference(run, out_dir, images, labels, *, batch_size=500):
     """NengoDL's spiking predictions for ``images``, saved beside ``model.nir``.
 
     Writes ``out_dir/reference.npz`` with ``images`` (float32, ``(n, 784)``, in
@@ -343,7 +343,7 @@ def write_reference(run, out_dir, images, labels, batch_size=500):
     dict
         ``{"path", "accuracy", "n_images", "seconds"}``.
     """
-    from .dl import run_spiking
+    from ..inference.engine import run_spiking
 
     t0 = time.perf_counter()
     settings = run.config.spiking
@@ -405,7 +405,7 @@ def main(argv=None):
         parser.error("--n-images only applies with --reference")
 
     def run():
-        from .evaluate import load_run
+        from ..runs import load_run
 
         names = [NIR_FILE] + ([REFERENCE_FILE] if args.reference else [])
         outputs = Outputs(
@@ -432,11 +432,8 @@ def main(argv=None):
         if args.reference:
             print(
                 f"wrote {out / REFERENCE_FILE} (NengoDL spiking accuracy "
-                f"{ref['accuracy'] * 100:.2f} % on {ref['n_images']} test images, {ref['seconds']:.0f} s)"
+                f"{ref['accuracy'] * 100:.2f} % on {ref['n_images']} test images, "
+                f"{ref['seconds']:.0f} s)"
             )
 
     return run_cli(run)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

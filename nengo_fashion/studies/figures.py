@@ -2,7 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.figures --run results/thesis-relu --dt 0.001 0.01 0.1 1 --steps 10 \\
+    python -m nengo_fashion.studies.figures --run results/thesis-relu --dt 0.001 0.01 0.1 1 \\
+        --steps 10 \\
         --scale 1 --out results/figures
 
 For each dt it writes ``per_image_<run>_dt<dt>.png``: for the first ``--images``
@@ -21,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs
+from ..cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
@@ -33,9 +34,9 @@ from .cli import (
     spike_settings,
     synapse_value,
 )
-from .data import CLASS_NAMES
-from .evaluate import load_run
-from .progress import make_log
+from ..data import CLASS_NAMES
+from ..progress import make_log
+from ..runs import load_run
 
 
 def softmax(x, axis=-1):
@@ -52,7 +53,7 @@ def running_readout(outputs, how):
 
 def per_image_figure(result, split, path, title=""):
     """Draw the per-image figure from a `SpikingResult` kept with ``keep_outputs``."""
-    from .plots import _pyplot, save_png
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     n = result.n_images
@@ -91,19 +92,19 @@ def figure_name(run_name, s):
 def make_figures(
     run_dir,
     settings_list,
+    *,
     out,
     n_images=4,
     split_name="test",
     data_dir=None,
     log=print,
-    *,
     overwrite=False,
 ):
     """Write one per-image figure per setting (together, or none); return the paths.
 
     An existing figure of the same name in ``out`` is refused unless ``overwrite``.
     """
-    from .dl import run_spiking
+    from ..inference.engine import run_spiking
 
     run = load_run(run_dir)
     names = [figure_name(run.path.name, s) for s in settings_list]
@@ -127,7 +128,9 @@ def make_figures(
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.figures", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.figures", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--run", required=True)
     p.add_argument("--dt", type=positive_float, nargs="+", default=[0.001, 0.01, 0.1, 1.0])
     p.add_argument("--steps", type=positive_int, default=None)
@@ -148,10 +151,10 @@ def main(argv=None):
         make_figures(
             args.run,
             settings,
-            args.out or args.run,
-            args.images,
-            args.split,
-            args.data_dir,
+            out=args.out or args.run,
+            n_images=args.images,
+            split_name=args.split,
+            data_dir=args.data_dir,
             log=make_log(args.quiet),
             overwrite=args.overwrite,
         )

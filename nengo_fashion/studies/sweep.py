@@ -3,10 +3,10 @@
 Usage::
 
     # the thesis' dt study: 10 steps, no synapse, no rate scaling
-    python -m nengo_fashion.sweep --run results/thesis-relu --dt 0.001 0.01 0.1 1 \\
+    python -m nengo_fashion.studies.sweep --run results/thesis-relu --dt 0.001 0.01 0.1 1 \\
         --steps 10 --scale 1 --out results/sweeps/thesis-dt
     # latency at a real 1 ms step, on the validation split
-    python -m nengo_fashion.sweep --run results/thesis-relu --dt 0.001 \\
+    python -m nengo_fashion.studies.sweep --run results/thesis-relu --dt 0.001 \\
         --steps 5 10 20 30 --synapse none 0.005 --scale 10 30 100 --split val
 
 Each axis takes a list; every combination is a point. For each point the sweep
@@ -19,7 +19,8 @@ done. Wall-clock times go to ``sweep_timing.json`` so that ``sweep.json`` is the
 same on every re-run.
 
 All ``steps`` values of one (dt, synapse, scale) share one simulation of the
-longest presentation, scored at each shorter length (see `dl.run_spiking`). Each
+longest presentation, scored at each shorter length (see
+`nengo_fashion.inference.engine.run_spiking`). Each
 such simulation is a task (`nengo_fashion.tasks`): ``--scheduler local --workers N``
 or ``--scheduler tcp://HOST:PORT`` runs them in parallel on Dask, with the same
 points as one after another.
@@ -31,9 +32,9 @@ import itertools
 import sys
 import time
 
-from . import data as data_mod
-from .atomic import Outputs, write_json, write_text
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs, write_json, write_text
+from ..cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
@@ -43,12 +44,13 @@ from .cli import (
     run_cli,
     synapse_value,
 )
-from .config import SpikeSettings
-from .errors import ConfigError
-from .evaluate import evaluate_rate, load_run
-from .network import FAMILIES
-from .progress import make_log
-from .tasks import DataRef, Task, TaskRunner, add_scheduler_args, resolve, runner_from_args
+from ..config import SpikeSettings
+from ..errors import ConfigError
+from ..families import FAMILIES
+from ..inference.engine import evaluate_rate
+from ..progress import make_log
+from ..runs import load_run
+from ..tasks import DataRef, Task, TaskRunner, add_scheduler_args, resolve, runner_from_args
 
 CSV_COLUMNS = (
     "neuron",
@@ -68,7 +70,7 @@ CSV_COLUMNS = (
 AXES = ("dt", "steps", "synapse", "scale")
 
 
-def grid(dt, steps, synapse, scale, readout=None):
+def grid(dt, steps, synapse, scale, *, readout=None):
     """All `SpikeSettings` of the product of the axes (validated, clear errors)."""
     axes = dict(dt=dt, steps=steps, synapse=synapse, scale=scale)
     for name, values in axes.items():
@@ -80,19 +82,19 @@ def grid(dt, steps, synapse, scale, readout=None):
     ]
 
 
-def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_size=500):
+def sweep_group(weights, family, split, *, dt, synapse, scale, readout, ks, batch_size=500):
     """One simulation of a sweep (a task): the longest of ``ks`` steps, scored at each of ``ks``.
 
     ``split`` is a `nengo_fashion.data.Split` or a `nengo_fashion.tasks.DataRef` to one.
     Returns ``points`` ({steps: point dict}), ``seconds`` (wall time of the
     simulation, in seconds) and ``n_images``.
     """
-    from .dl import run_spiking
+    from ..inference.engine import run_spiking
 
     split = resolve(split)
     start = time.time()
     base = SpikeSettings(dt=dt, steps=max(ks), synapse=synapse, scale=scale, readout=readout)
-    results = run_spiking(weights, family, split.images, base, batch_size, prefixes=ks)
+    results = run_spiking(weights, family, split.images, base, batch_size=batch_size, prefixes=ks)
     seconds = time.time() - start
     points = {}
     for k, r in results.items():
@@ -109,7 +111,7 @@ def sweep_group(weights, family, split, dt, synapse, scale, readout, ks, batch_s
     return {"points": points, "seconds": seconds, "n_images": len(split)}
 
 
-def sweep(weights, family, split, settings_list, batch_size=500, quiet=False, runner=None):
+def sweep(weights, family, split, settings_list, *, batch_size=500, quiet=False, runner=None):
     """Evaluate every setting on a split; return ``(points, wall_seconds)``.
 
     Settings that differ only in ``steps`` share one simulation, a task of
@@ -167,9 +169,9 @@ def to_csv(points, neuron, split):
     return buf.getvalue()
 
 
-def plot_axis(points, axis, rate_acc, path, title=""):
+def plot_axis(points, axis, rate_acc, path, *, title=""):
     """Accuracy against one axis, a line per combination of the other axes."""
-    from .plots import _pyplot, save_png
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     others = [a for a in AXES if a != axis]
@@ -200,6 +202,7 @@ def plot_axis(points, axis, rate_acc, path, title=""):
 def run_sweep(
     run_dir,
     settings_list,
+    *,
     split_name="test",
     neuron=None,
     out=None,
@@ -209,7 +212,6 @@ def run_sweep(
     log=print,
     quiet=False,
     runner=None,
-    *,
     overwrite=False,
 ):
     """Load a run, sweep it and write ``sweep.json``/``.csv``/plots; return the summary dict.
@@ -229,7 +231,7 @@ def run_sweep(
     log(f"{run.path}: {family} on {split_name} ({len(split)} images), rate net {rate_acc:.2%}")
     ref = DataRef(dataset, data_dir).subset(split_name, n_images)
     points, wall = sweep(
-        run.weights, family, ref, settings_list, batch_size, quiet=quiet, runner=runner
+        run.weights, family, ref, settings_list, batch_size=batch_size, quiet=quiet, runner=runner
     )
     summary = {
         "run": str(run.path),
@@ -267,7 +269,9 @@ def claim_outputs(folder, overwrite=False):
 
 
 def make_parser():
-    p = ArgumentParser(prog="python -m nengo_fashion.sweep", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.sweep", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
     p.add_argument("--dt", type=positive_float, nargs="+", default=[0.001], help="time steps (s)")
     p.add_argument(
@@ -318,12 +322,12 @@ def main(argv=None):
             run_sweep(
                 args.run,
                 settings,
-                args.split,
-                args.neuron,
-                outputs,
-                args.n_images,
-                args.data_dir,
-                args.batch_size,
+                split_name=args.split,
+                neuron=args.neuron,
+                out=outputs,
+                n_images=args.n_images,
+                data_dir=args.data_dir,
+                batch_size=args.batch_size,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

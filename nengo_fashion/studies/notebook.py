@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .quiet import quiet_tensorflow_logs
+from ..quiet import quiet_tensorflow_logs
 
 # quiet TensorFlow's C++ start-up messages in notebook outputs (set before it loads)
 quiet_tensorflow_logs()
@@ -41,9 +41,9 @@ def n_images(full=None, small=200):
 
 @functools.lru_cache(maxsize=None)
 def _tiny_run(neuron, variant):
-    from .config import make_config
-    from .data import load
-    from .train import train
+    from ..config import make_config
+    from ..data import load
+    from ..train import train
 
     out = Path(tempfile.mkdtemp(prefix="nengo-fashion-nb-"))
     config = make_config("thesis", variant, neuron=neuron, epochs=1, n_train=1280)
@@ -80,7 +80,7 @@ def reproduce_result(eval_split="test"):
     if not fast():
         folder = "reproduce" if eval_split == "test" else "reproduce-train"
         return read(f"{folder}/reproduce.json")
-    from .data import FashionMNIST, load
+    from ..data import FashionMNIST, load
     from .reproduce import reproduce
 
     d = load()
@@ -88,7 +88,7 @@ def reproduce_result(eval_split="test"):
     return reproduce(
         small,
         _tmp("reproduce"),
-        eval_split,
+        eval_split=eval_split,
         max_dt=1.0,
         runs_dir=_tmp("runs"),
         log=lambda s: None,
@@ -107,10 +107,10 @@ def pareto_result(name, neuron="relu"):
     scales = [30.0, 100.0, 300.0] if neuron == "relu" else [1.0, 2.0]
     result = run_pareto(
         run(name, neuron),
-        0.001,
-        [5, 10, 20],
-        [None],
-        scales,
+        dt=0.001,
+        steps=[5, 10, 20],
+        synapses=[None],
+        scales=scales,
         out=out,
         n_images=200,
         log=lambda s: None,

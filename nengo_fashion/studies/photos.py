@@ -1,9 +1,9 @@
-"""How well `nengo_fashion.preprocess` turns product photos back into Fashion-MNIST's form.
+"""How well `nengo_fashion.images.preprocess` turns product photos back into Fashion-MNIST's form.
 
 Usage::
 
-    python -m nengo_fashion.photos                      # results/photos/photos.{json,png}
-    python -m nengo_fashion.photos --n-images 100 --out /tmp/photos --modes rate
+    python -m nengo_fashion.studies.photos                      # results/photos/photos.{json,png}
+    python -m nengo_fashion.studies.photos --n-images 100 --out /tmp/photos --modes rate
 
 Fashion-MNIST's images were made *from* product photos; there are no photos in the dataset.
 This command makes "product photos" *from* dataset images, the other way round, and checks
@@ -44,11 +44,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import preprocess as pp
-from .atomic import prepare_out_dir, write_json
-from .cli import ArgumentParser, add_data_args, positive_int, run_cli
-from .errors import OutputError
-from .progress import make_log
+from ..atomic import prepare_out_dir, write_json
+from ..cli import ArgumentParser, add_data_args, positive_int, run_cli
+from ..errors import OutputError
+from ..images import preprocess as pp
+from ..progress import make_log
 
 OUT = Path("results") / "photos"
 FILES = ("photos.json", "photos.png")
@@ -440,8 +440,8 @@ def figure(photo_set, processed, clf, path, n_disagreements=2):
     """``photos.png``: a photo of each variant (each of another image), its 28 x 28 form and
     the original, with the rate network's answers (red where photo and original disagree);
     then the first ``n_disagreements`` photos whose answer differs from the original's."""
-    from .data import CLASS_NAMES
-    from .plots import _pyplot, save_png
+    from ..data import CLASS_NAMES
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     n = len(photo_set.indices)
@@ -503,7 +503,7 @@ def _seed(text):
 
 def _shown(path):
     """``path`` relative to the repository when it lies inside it (machine-independent)."""
-    from .predict import ROOT
+    from ..predict import ROOT
 
     try:
         return str(Path(path).resolve().relative_to(ROOT))
@@ -513,7 +513,7 @@ def _shown(path):
 
 def make_parser():
     p = ArgumentParser(
-        prog="python -m nengo_fashion.photos",
+        prog="python -m nengo_fashion.studies.photos",
         description="Measure how well preprocessing turns product photos made from test "
         "images back into Fashion-MNIST's form: the agreement of the network's answers.",
     )
@@ -556,8 +556,8 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
-        from . import data as data_mod
-        from .predict import Classifier
+        from .. import data as data_mod
+        from ..predict import Classifier
 
         out = prepare_out_dir(args.out)
         if not args.overwrite:
@@ -572,7 +572,9 @@ def main(argv=None):
         dataset = data_mod.load(args.data_dir, n_val=clf.config.get("n_val", 5000))
         variants = list(VARIANTS)
         result = {
-            "command": " ".join(["python -m nengo_fashion.photos", *(argv or sys.argv[1:])]),
+            "command": " ".join(
+                ["python -m nengo_fashion.studies.photos", *(argv or sys.argv[1:])]
+            ),
             "run": _shown(clf.path),
             "data": dataset.source,
             "seed": args.seed,

@@ -20,7 +20,7 @@ import dataclasses
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def spike_steps(values, window, threshold=0.0):

@@ -2,10 +2,10 @@
 
 Usage::
 
-    python -m nengo_fashion.search                       # writes results/recipe_search.json
-    python -m nengo_fashion.search --epochs-scale 0.1 --out runs/quick   # a quick look
-    python -m nengo_fashion.search --scheduler local --workers 2   # candidates in parallel
-    python -m nengo_fashion.search --space distill --teacher results/teacher
+    python -m nengo_fashion.studies.search                       # writes results/recipe_search.json
+    python -m nengo_fashion.studies.search --epochs-scale 0.1 --out runs/quick   # a quick look
+    python -m nengo_fashion.studies.search --scheduler local --workers 2   # candidates in parallel
+    python -m nengo_fashion.studies.search --space distill --teacher results/teacher
 
 Each candidate is the thesis recipe with a few changes (epochs, batch size,
 learning-rate schedule, shuffling, weight decay, flip augmentation). Every one is
@@ -24,19 +24,13 @@ import shutil
 import sys
 import time
 
-from . import data as data_mod
-from .atomic import Outputs, read_json, write_json
-from .cli import (
-    ArgumentParser,
-    add_data_args,
-    add_output_args,
-    positive_float,
-    run_cli,
-)
-from .config import RECIPES, make_config
-from .errors import ConfigError, OutputError
-from .progress import make_log
-from .tasks import (
+from .. import data as data_mod
+from ..atomic import Outputs, read_json, write_json
+from ..cli import ArgumentParser, add_data_args, add_output_args, positive_float, run_cli
+from ..config import RECIPES, make_config
+from ..errors import ConfigError, OutputError
+from ..progress import make_log
+from ..tasks import (
     DataRef,
     Task,
     TaskRunner,
@@ -126,7 +120,7 @@ def train_candidate(config, data, log=None, title=None):
     numbers: ``val_acc`` (after the last epoch), ``val_acc_per_epoch`` and
     ``seconds`` (wall time of the training, in seconds).
     """
-    from .train import fit
+    from ..train import fit
 
     log = log or (lambda line: None)
     if title:
@@ -144,6 +138,7 @@ def train_candidate(config, data, log=None, title=None):
 def search(
     dataset,
     candidates=CANDIDATES,
+    *,
     epochs_scale=1.0,
     seed=0,
     log=print,
@@ -214,7 +209,9 @@ def search(
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.search", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.search", description=__doc__.splitlines()[0]
+    )
     add_output_args(p, "results", FILE_NAME)
     p.add_argument(
         "--epochs-scale",
@@ -257,7 +254,7 @@ def main(argv=None):
         if args.space == "distill":
             if args.teacher is None:
                 raise ConfigError("--space distill needs --teacher RUN (a teacher run folder)")
-            from .teacher import load_teacher
+            from ..teacher import load_teacher
 
             load_teacher(args.teacher)  # a clear error before any work
             space = with_teacher(space, args.teacher)
@@ -289,7 +286,7 @@ def main(argv=None):
             result = search(
                 dataset,
                 cands,
-                args.epochs_scale,
+                epochs_scale=args.epochs_scale,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

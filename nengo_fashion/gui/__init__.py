@@ -7,11 +7,11 @@ Usage::
     python -m nengo_fashion.gui --run results/thesis-relu --backend nengo_loihi
     python -m nengo_fashion.gui --run results/thesis-relu --screenshot docs/gui.png
 
-The GUI runs the script ``nengo_fashion/gui_model.py``, which builds the network
+The GUI runs the script ``nengo_fashion/gui/model.py``, which builds the network
 with `build_gui_model` from `nengo_fashion.network.build_network` (spiking
 neurons, weights from the run's ``weights.npz``) and adds what is shown: the
 current test image, its true class, the hidden layer's spike raster, the output
-over time and the predicted class. A saved layout (``gui_model.py.cfg``) opens
+over time and the predicted class. A saved layout (``model.py.cfg``) opens
 it pre-arranged.
 
 **Safety.** The server listens on localhost only. Its login token is not printed
@@ -47,20 +47,14 @@ from pathlib import Path
 import nengo
 import numpy as np
 
-from .atomic import check_out_file
-from .cli import (
-    ArgumentParser,
-    add_data_args,
-    port_number,
-    positive_float,
-    positive_int,
-    run_cli,
-)
-from .data import CLASS_NAMES
-from .errors import ConfigError, MissingDependencyError
-from .evaluate import load_run
-from .network import FAMILIES, build_network
-from .quiet import import_nengo_dl
+from ..atomic import check_out_file
+from ..cli import ArgumentParser, add_data_args, port_number, positive_float, positive_int, run_cli
+from ..data import CLASS_NAMES
+from ..errors import ConfigError, MissingDependencyError
+from ..families import FAMILIES
+from ..network import build_network
+from ..quiet import import_nengo_dl
+from ..runs import load_run
 
 BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
 PASSWORD_ENV = "NENGO_FASHION_GUI_PASSWORD"
@@ -69,7 +63,7 @@ HANDSHAKE_TIMEOUT = 5.0
 IDLE_TIMEOUT = 60.0
 """Seconds a connection may wait between requests (websockets excepted) before it is closed."""
 MAX_POST_BYTES = 16 * 2**20
-SCRIPT = Path(__file__).with_name("gui_model.py")
+SCRIPT = Path(__file__).with_name("model.py")
 ENV = {
     "run": "NENGO_FASHION_GUI_RUN",
     "backend": "NENGO_FASHION_GUI_BACKEND",
@@ -153,14 +147,14 @@ label_html._nengo_html_ = ""
 
 
 def build_gui_model(
-    run, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
+    run, *, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
 ):
     """The GUI's model: the run's network on test images, with display nodes.
 
     Returns ``(model, readout)``; ``model`` has the network's attributes plus
     ``image``, ``true_label`` and ``prediction`` Nodes.
     """
-    from . import data as data_mod
+    from .. import data as data_mod
 
     r = load_run(run)
     family = r.config.neuron
@@ -614,6 +608,7 @@ def safe_handler(handler_cls):
 
 def make_gui(
     run,
+    *,
     backend="nengo",
     port=8080,
     listen="localhost",
@@ -698,7 +693,7 @@ def make_gui(
     return gui
 
 
-def screenshot(gui, path, seconds=4.0, width=1400, height=900):
+def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
     """Open the GUI in headless Chromium, press play, wait, save a PNG.
 
     Returns a dict with what the page showed: ``errors`` (error texts shown),
@@ -834,16 +829,16 @@ def main(argv=None):
         os.environ.pop(PASSWORD_ENV, None)  # not for the simulators or browsers started here
         gui = make_gui(
             args.run,
-            args.backend,
-            args.port,
-            args.listen,
-            password,
-            args.presentation_time,
-            args.n_images,
-            args.scale,
-            args.data_dir,
-            args.cert,
-            args.key,
+            backend=args.backend,
+            port=args.port,
+            listen=args.listen,
+            password=password,
+            presentation_time=args.presentation_time,
+            n_images=args.n_images,
+            scale=args.scale,
+            data_dir=args.data_dir,
+            cert=args.cert,
+            key=args.key,
             threaded=bool(args.screenshot),
         )
         try:  # Ctrl-C and SIGTERM (run_cli) end here too
@@ -878,7 +873,3 @@ def main(argv=None):
         gui.start()
 
     return run_cli(run)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.pareto --run results/best-relu     # -> results/pareto/best-relu/
-    python -m nengo_fashion.pareto --run results/best-lif --scale 1 2 4
+    python -m nengo_fashion.studies.pareto --run results/best-relu  # -> results/pareto/best-relu/
+    python -m nengo_fashion.studies.pareto --run results/best-lif --scale 1 2 4
 
 1. sweep the grid (dt fixed, default 1 ms; steps, synapse, scale) on the
    **validation** split;
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs, write_json
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs, write_json
+from ..cli import (
     NO_SYNAPSE,
     ArgumentParser,
     add_data_args,
@@ -35,10 +35,11 @@ from .cli import (
     run_cli,
     synapse_value,
 )
-from .evaluate import evaluate_rate, load_run
-from .progress import make_log
+from ..inference.engine import evaluate_rate
+from ..progress import make_log
+from ..runs import load_run
+from ..tasks import DataRef, add_scheduler_args, runner_from_args
 from .sweep import grid, sweep
-from .tasks import DataRef, add_scheduler_args, runner_from_args
 
 SETTING_KEYS = ("dt", "steps", "synapse", "scale", "readout")
 
@@ -54,8 +55,8 @@ def select(points, rate_acc, tolerance=0.005, max_steps=30):
     return min(ok, key=lambda p: (p["steps"], p["spikes_per_image"]))
 
 
-def pareto_plot(points, chosen, rate_acc, path, title):
-    from .plots import _pyplot, save_png
+def pareto_plot(points, chosen, rate_acc, path, *, title):
+    from ..plots import _pyplot, save_png
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -93,6 +94,7 @@ def pareto_plot(points, chosen, rate_acc, path, title):
 
 def run_pareto(
     run_dir,
+    *,
     dt,
     steps,
     synapses,
@@ -105,7 +107,6 @@ def run_pareto(
     log=print,
     quiet=False,
     runner=None,
-    *,
     overwrite=False,
 ):
     """Choose on validation, report on test; write and return ``pareto.json``'s dict.
@@ -164,7 +165,7 @@ def run_pareto(
             chosen_test,
             rate_test,
             stage / "pareto.png",
-            f"{run.path.name} ({family}), dt {dt:g} s, test split",
+            title=f"{run.path.name} ({family}), dt {dt:g} s, test split",
         )
     if chosen_test is None:
         log(f"no setting within {tolerance:.1%} of the rate net at <= {max_steps} steps on val")
@@ -179,7 +180,9 @@ def run_pareto(
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.pareto", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.pareto", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--run", required=True)
     p.add_argument("--dt", type=positive_float, default=0.001)
     p.add_argument("--steps", type=positive_int, nargs="+", default=[5, 10, 15, 20, 25, 30])
@@ -208,15 +211,15 @@ def main(argv=None):
         with runner_from_args(args, log) as runner:
             run_pareto(
                 args.run,
-                args.dt,
-                args.steps,
-                synapses,
-                scales,
-                args.out,
-                args.tolerance,
-                args.max_steps,
-                args.data_dir,
-                args.n_images,
+                dt=args.dt,
+                steps=args.steps,
+                synapses=synapses,
+                scales=scales,
+                out=args.out,
+                tolerance=args.tolerance,
+                max_steps=args.max_steps,
+                data_dir=args.data_dir,
+                n_images=args.n_images,
                 log=log,
                 quiet=args.quiet,
                 runner=runner,

@@ -2,9 +2,11 @@
 
 Usage::
 
-    python -m nengo_fashion.seeds --recipe best --neuron relu --seeds 0 1 2
-    python -m nengo_fashion.seeds --recipe best --seeds 0 1 2 3 --scheduler local --workers 2
-    python -m nengo_fashion.seeds --seeds 0 1 --epochs 1 --n-train 1280 --out runs/seeds-quick
+    python -m nengo_fashion.studies.seeds --recipe best --neuron relu --seeds 0 1 2
+    python -m nengo_fashion.studies.seeds --recipe best --seeds 0 1 2 3 --scheduler local \\
+        --workers 2
+    python -m nengo_fashion.studies.seeds --seeds 0 1 --epochs 1 --n-train 1280 \\
+        --out runs/seeds-quick
 
 Each seed is an independent training (`nengo_fashion.train.train` of
 ``make_config(recipe, neuron=..., seed=s)``), a task of `nengo_fashion.tasks`:
@@ -29,31 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs, prepare_out_dir, read_json, write_json
-from .cli import (
-    ArgumentParser,
-    add_data_args,
-    add_output_args,
-    positive_int,
-    run_cli,
-    seed_value,
-)
-from .config import RECIPES, make_config
-from .errors import ConfigError, OutputError
-from .network import FAMILIES
-from .progress import make_log
-from .tasks import (
-    DataRef,
-    Task,
-    TaskRunner,
-    add_scheduler_args,
-    finished_run,
-    resume,
-    runner_from_args,
-    store_run,
-    train_run,
-)
+from .. import data as data_mod
+from ..atomic import Outputs, prepare_out_dir, read_json, write_json
+from ..cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli, seed_value
+from ..config import RECIPES, make_config
+from ..errors import ConfigError, OutputError
+from ..families import FAMILIES
+from ..progress import make_log
+from ..runs import finished_run, store_run
+from ..tasks import DataRef, Task, TaskRunner, add_scheduler_args, resume, runner_from_args
+from ..train import train_run
 
 FILE_NAME = "seeds.json"
 METRICS = ("rate_val_acc", "rate_test_acc", "spiking_test_acc")
@@ -83,6 +70,7 @@ def summarise(per_seed):
 def run_seeds(
     dataset,
     seeds,
+    *,
     recipe="best",
     neuron="relu",
     out=None,
@@ -95,7 +83,6 @@ def run_seeds(
     quiet=False,
     on_result=None,
     teacher=None,
-    *,
     overwrite=False,
 ):
     """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
@@ -257,7 +244,9 @@ def format_table(summary):
 
 
 def make_parser():
-    p = ArgumentParser(prog="python -m nengo_fashion.seeds", description=__doc__.splitlines()[0])
+    p = ArgumentParser(
+        prog="python -m nengo_fashion.studies.seeds", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--recipe", choices=sorted(RECIPES), default="best")
     p.add_argument("--neuron", choices=sorted(FAMILIES), default="relu")
     p.add_argument(
@@ -297,7 +286,7 @@ def main(argv=None):
     def run():
         make_config(args.recipe, neuron=args.neuron, teacher=args.teacher)  # errors first
         if args.teacher is not None:
-            from .teacher import load_teacher
+            from ..teacher import load_teacher
 
             load_teacher(args.teacher)
         out = prepare_out_dir(args.out or default_out(args.recipe, args.neuron))
@@ -307,8 +296,8 @@ def main(argv=None):
             summary = run_seeds(
                 dataset,
                 args.seeds,
-                args.recipe,
-                args.neuron,
+                recipe=args.recipe,
+                neuron=args.neuron,
                 out=out,
                 epochs=args.epochs,
                 n_train=args.n_train,

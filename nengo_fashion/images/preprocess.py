@@ -25,8 +25,9 @@ machine learning algorithms", 2017):
   garment on black comes out right too.
 
 Where the default `Settings` depart from the documented steps, and why (each choice was
-scored on photos made from **validation** images by ``python -m nengo_fashion.photos``, which
-records the comparison under ``tuning`` in ``results/photos/photos.json``):
+scored on photos made from **validation** images by
+``python -m nengo_fashion.studies.photos``, which records the comparison under ``tuning`` in
+``results/photos/photos.json``):
 
 - **trim**: the documented 5 % fuzz (13 levels), raised to 5 standard deviations of the
   background's noise on a noisy photo, and measured on differences median-filtered over 3
@@ -54,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, NengoFashionError
+from ..errors import ConfigError, NengoFashionError
 
 SIDE = 28
 """Fashion-MNIST's image side, in pixels."""
@@ -421,22 +422,3 @@ def encode(image, fmt="PNG", **kwargs):
     image.save(buf, fmt, **kwargs)
     buf.seek(0)
     return buf
-
-
-def _callable_module():
-    """Let ``nengo_fashion.preprocess(image)`` call `preprocess`.
-
-    The package exports the function `preprocess` under the name of this module; whichever
-    of the two Python finds first, calling it works.
-    """
-    import sys
-    import types
-
-    class _Module(types.ModuleType):
-        def __call__(self, image, settings=DEFAULT):
-            return preprocess(image, settings)
-
-    sys.modules[__name__].__class__ = _Module
-
-
-_callable_module()

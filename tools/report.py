@@ -3,8 +3,8 @@
 Every number in the tables of ``README.md`` and ``docs/*.md`` is written by this command
 from a ``results/**/*.json`` file, which another committed command wrote::
 
-    python -m nengo_fashion.report --write README.md docs/*.md   # regenerate the tables
-    python -m nengo_fashion.report --check README.md docs/*.md   # exit 1 if one is stale
+    python -m tools.report --write README.md docs/*.md   # regenerate the tables
+    python -m tools.report --check README.md docs/*.md   # exit 1 if one is stale
 
 A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME -->``, on
 whichever page it belongs (see ``docs/development.md``). A test checks every page, so that a
@@ -16,9 +16,9 @@ import re
 import sys
 from pathlib import Path
 
-from .atomic import check_results_dir, write_text
-from .cli import ArgumentParser, run_cli
-from .errors import RunError
+from nengo_fashion.atomic import check_results_dir, write_text
+from nengo_fashion.cli import ArgumentParser, run_cli
+from nengo_fashion.errors import RunError
 
 TABLES = {}
 """Registry: table name -> function(results_dir) returning markdown."""
@@ -129,7 +129,8 @@ def train_speed_table(results_dir):
 
 @table("seeds")
 def seeds_table(results_dir):
-    """Headline runs over several training seeds: mean ± std (``python -m nengo_fashion.seeds``)."""
+    """Headline runs over several training seeds: mean ± std
+    (``python -m nengo_fashion.studies.seeds``)."""
     rows = []
     for path in sorted(Path(results_dir).glob("seeds/*/seeds.json")):
         r = _load(path)
@@ -148,7 +149,10 @@ def seeds_table(results_dir):
             )
         )
     if not rows:
-        return "(run python -m nengo_fashion.seeds --recipe best --neuron relu --seeds 0 1 2)"
+        return (
+            "(run python -m nengo_fashion.studies.seeds --recipe best --neuron relu "
+            "--seeds 0 1 2)"
+        )
     header = (
         "recipe-neurons",
         "seeds",
@@ -222,7 +226,8 @@ def headline_table(results_dir):
         )
     if not rows:  # the literature alone is no headline: our result files are missing
         return (
-            "(run python -m nengo_fashion.train --out results, and python -m nengo_fashion.seeds)"
+            "(run python -m nengo_fashion.train --out results, and "
+            "python -m nengo_fashion.studies.seeds)"
         )
     for name, net, acc, source in PUBLISHED:
         rows.append((name, net, "–", f"{acc:.2f}", "–", source))
@@ -234,7 +239,7 @@ def distill_search_table(results_dir):
     r = _load(Path(results_dir) / "distill_search.json")
     if r is None:
         return "(no results/distill_search.json yet)"
-    from .search import best_distilled
+    from nengo_fashion.studies.search import best_distilled
 
     rows = []
     for name, c in r["candidates"].items():
@@ -263,7 +268,7 @@ def distill_search_table(results_dir):
 def efficiency_table(results_dir):
     r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
     if r is None:
-        return "(run python -m nengo_fashion.efficiency)"
+        return "(run python -m nengo_fashion.studies.efficiency)"
     rows = []
     points = sorted(r["points"], key=lambda p: (p["kind"] != "loihi", p.get("synops_per_image", 0)))
     for p in points:
@@ -399,7 +404,7 @@ def thesis_table(results_dir):
     """Table 4.1: ours on test, ours on the training images (as the thesis), the thesis."""
     test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
-        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+        return "(run python -m nengo_fashion.studies.reproduce, and again with --eval-split train)"
     th = test["thesis"]
     rows = [
         (
@@ -431,7 +436,7 @@ def thesis_table(results_dir):
 def dt_table(results_dir):
     test, train = _reproduce_pair(results_dir)
     if test is None or train is None:
-        return "(run python -m nengo_fashion.reproduce, and again with --eval-split train)"
+        return "(run python -m nengo_fashion.studies.reproduce, and again with --eval-split train)"
     on_train = {r["dt"]: r["accuracy"] for r in train["dt_table"]}
     shared = _load(Path(results_dir) / "reproduce-shared" / "reproduce.json")
     on_shared = {r["dt"]: r["accuracy"] for r in (shared or {}).get("dt_table", [])}
@@ -467,7 +472,7 @@ def voltage_draws_table(results_dir):
     """Spread of the dt study's test accuracy over draws of the initial voltages."""
     r = _load(Path(results_dir) / "reproduce" / "reproduce.json")
     if r is None or not r.get("voltage_draws"):
-        return "(run python -m nengo_fashion.reproduce)"
+        return "(run python -m nengo_fashion.studies.reproduce)"
     draws = r["voltage_draws"]
     rows = []
     for dt in draws["thesis"]:
@@ -659,7 +664,7 @@ def loihi_table(results_dir):
 def spiking_inference_table(results_dir):
     r = _load(Path(results_dir) / "spiking_inference.json")
     if r is None or "rows" not in r or "engine" not in r["rows"][0]:
-        return "(run python benchmarks/spiking_inference.py --json results/spiking_inference.json)"
+        return "(run python -m benchmarks.spiking_inference --json results/spiking_inference.json)"
     rows = [
         (
             row["engine"],
@@ -698,7 +703,7 @@ def distributed_table(results_dir):
     """``benchmarks/distributed.py``: serial against 2 workers, measured."""
     r = _load(Path(results_dir) / "distributed.json")
     if r is None:
-        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+        return "(run python -m benchmarks.distributed --json results/distributed.json)"
     s, e = r["search"], r["emulator"]
     rows = [
         (
@@ -736,7 +741,7 @@ def distributed_table(results_dir):
 def distributed_estimate_table(results_dir):
     r = _load(Path(results_dir) / "distributed.json")
     if r is None:
-        return "(run python benchmarks/distributed.py --json results/distributed.json)"
+        return "(run python -m benchmarks.distributed --json results/distributed.json)"
     est = r["estimates"]
     names = {
         "small_search_4x2_epochs_s": "small search, 4 candidates x 2 epochs",
@@ -757,7 +762,7 @@ def commands_speed_table(results_dir):
     """Wall time of the commands that run spiking inference, before and after the executor."""
     r = _load(Path(results_dir) / "commands_speed.json")
     if r is None:
-        return "(run python benchmarks/commands_speed.py --json results/commands_speed.json)"
+        return "(run python -m benchmarks.commands_speed --json results/commands_speed.json)"
     rows = [
         (
             f"`{name}`",
@@ -775,7 +780,7 @@ def commands_speed_table(results_dir):
 def peers_table(results_dir):
     r = _load(Path(results_dir) / "peers.json")
     if r is None:
-        return "(run python benchmarks/peers.py --json results/peers.json)"
+        return "(run python -m benchmarks.peers --json results/peers.json)"
     names = {
         "nengo_fashion": "this project (`run_spiking`: the numpy executor)",
         "nengo_dl": 'NengoDL, the reference (`engine="nengo_dl"`; one call, its graph build '
@@ -860,7 +865,7 @@ def _placeholders(old, new):
 
 
 def main(argv=None):
-    p = ArgumentParser(prog="python -m nengo_fashion.report", description=__doc__.splitlines()[0])
+    p = ArgumentParser(prog="python -m tools.report", description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument(
         "--write", metavar="FILE", nargs="+", help="regenerate the tables in each FILE"
@@ -907,8 +912,7 @@ def main(argv=None):
             if args.check:
                 if new != text:
                     print(
-                        f"{path}: tables are stale; run python -m nengo_fashion.report "
-                        f"--write {path}"
+                        f"{path}: tables are stale; run python -m tools.report " f"--write {path}"
                     )
                     status.append(1)
                 else:

@@ -13,8 +13,8 @@ below that (``synops_ratio < 1``). Every command that reports synops
 (``python -m loihi``, the energy estimate, the efficiency study) calls `count`.
 """
 
-from .data import N_CLASSES, N_PIXELS
-from .network import N_HIDDEN
+from ..data import N_CLASSES, N_PIXELS
+from ..network import N_HIDDEN
 
 FAN_OUT = {"input": N_HIDDEN, "hidden": N_CLASSES}
 """Synapses each spike of a layer reaches."""

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m nengo_fashion.reproduce                      # choose dt on val, report on test
-    python -m nengo_fashion.reproduce --eval-split train   # as the thesis' code did
+    python -m nengo_fashion.studies.reproduce  # choose dt on val, report on test
+    python -m nengo_fashion.studies.reproduce --eval-split train   # as the thesis' code did
 
 Steps:
 
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as data_mod
-from .atomic import Outputs, prepare_out_dir, write_json
-from .cli import (
+from .. import data as data_mod
+from ..atomic import Outputs, prepare_out_dir, write_json
+from ..cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
@@ -43,21 +43,14 @@ from .cli import (
     positive_int,
     run_cli,
 )
-from .config import SpikeSettings, make_config
-from .errors import ConfigError, OutputError
-from .evaluate import evaluate_rate, evaluate_spiking, load_run
-from .network import N_HIDDEN
-from .progress import make_log
-from .tasks import (
-    DataRef,
-    Task,
-    TaskRunner,
-    add_scheduler_args,
-    finished_run,
-    runner_from_args,
-    store_run,
-    train_run,
-)
+from ..config import SpikeSettings, make_config
+from ..errors import ConfigError, OutputError
+from ..inference.engine import evaluate_rate, evaluate_spiking
+from ..network import N_HIDDEN
+from ..progress import make_log
+from ..runs import finished_run, load_run, store_run
+from ..tasks import DataRef, Task, TaskRunner, add_scheduler_args, runner_from_args
+from ..train import train_run
 
 THESIS = {
     "analog_acc": 0.9060,
@@ -73,7 +66,7 @@ THESIS_DTS = (0.001, 0.01, 0.1, 1.0)
 
 
 def get_or_train_runs(
-    configs, runs_dir, dataset, retrain=False, log=print, runner=None, data_dir=None
+    configs, runs_dir, *, dataset, retrain=False, log=print, runner=None, data_dir=None
 ):
     """Reuse each ``runs_dir/name`` whose config matches, train the others; load them all.
 
@@ -95,7 +88,7 @@ def get_or_train_runs(
     Returns
     -------
     dict
-        Run name -> `nengo_fashion.evaluate.Run`.
+        Run name -> `nengo_fashion.runs.Run`.
     """
     runner = runner or TaskRunner()
     data = DataRef(dataset, data_dir)
@@ -122,13 +115,16 @@ def get_or_train_runs(
     return {name: load_run(Path(runs_dir) / name) for name in configs}
 
 
-def get_or_train(config, runs_dir, name, dataset, retrain=False, log=print):
+def get_or_train(config, runs_dir, *, name, dataset, retrain=False, log=print):
     """Reuse ``runs_dir/name`` if its config matches ``config``, else train it."""
-    return get_or_train_runs({name: config}, runs_dir, dataset, retrain, log)[name]
+    return get_or_train_runs({name: config}, runs_dir, dataset=dataset, retrain=retrain, log=log)[
+        name
+    ]
 
 
 SEMANTICS = {"thesis": "per-image", "shared": "shared"}
-"""``--semantics``: the spiking neurons' initial voltages (`nengo_fashion.dl.run_spiking`).
+"""``--semantics``: the spiking neurons' initial voltages
+(`nengo_fashion.inference.engine.run_spiking`).
 
 ``thesis``: an independent U(0, 1) draw per image and neuron, as PyTorchSpiking (the
 thesis' code) does on every call; ``shared``: Nengo's one build-time draw, the same
@@ -139,6 +135,7 @@ for every image (what NengoDL does, and this project's other commands).
 def choose_dt(
     spiking_run,
     analog_acc,
+    *,
     split,
     steps=10,
     start=0.001,
@@ -172,7 +169,7 @@ def choose_dt(
     return best["dt"], tried, False
 
 
-def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0):
+def voltage_spread(weights, split, dts, *, semantics, steps=10, n_draws=20, seed=0):
     """How much the draw of the initial voltages moves the spiking accuracy, per dt.
 
     ``semantics="shared"``: ``n_draws`` U(0, 1) vectors, one voltage per neuron and
@@ -184,7 +181,7 @@ def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0)
     dict
         dt -> ``{"mean", "std", "min", "max", "n_draws"}`` (fractions).
     """
-    from .dl import run_spiking
+    from ..inference.engine import run_spiking
 
     vectors = np.random.default_rng(seed).random((n_draws, N_HIDDEN), dtype=np.float32)
     out = {}
@@ -211,6 +208,7 @@ def voltage_spread(weights, split, dts, semantics, steps=10, n_draws=20, seed=0)
 def reproduce(
     dataset,
     out,
+    *,
     eval_split="test",
     steps=10,
     max_dt=1000.0,
@@ -221,7 +219,6 @@ def reproduce(
     runner=None,
     data_dir=None,
     n_draws=20,
-    *,
     overwrite=False,
     **overrides,
 ):
@@ -248,9 +245,9 @@ def reproduce(
     runs = get_or_train_runs(
         {"analog": analog_cfg, "spiking": spiking_cfg},
         runs_dir,
-        dataset,
-        retrain,
-        log,
+        dataset=dataset,
+        retrain=retrain,
+        log=log,
         runner=runner,
         data_dir=data_dir,
     )
@@ -263,7 +260,13 @@ def reproduce(
     if semantics not in SEMANTICS:
         raise ConfigError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
     chosen_dt, tried, met = choose_dt(
-        spiking, analog_choose, choose_split, steps, max_dt=max_dt, log=log, semantics=semantics
+        spiking,
+        analog_choose,
+        split=choose_split,
+        steps=steps,
+        max_dt=max_dt,
+        log=log,
+        semantics=semantics,
     )
 
     log(f"4. reporting on the {report_split.name} split")
@@ -313,7 +316,7 @@ def reproduce(
         "voltage_draws": (
             {
                 mode: voltage_spread(
-                    spiking.weights, report_split, THESIS_DTS, mode, n_draws=n_draws
+                    spiking.weights, report_split, THESIS_DTS, semantics=mode, n_draws=n_draws
                 )
                 for mode in SEMANTICS
             }
@@ -359,7 +362,7 @@ def format_tables(result):
 
 def main(argv=None):
     p = ArgumentParser(
-        prog="python -m nengo_fashion.reproduce", description=__doc__.splitlines()[0]
+        prog="python -m nengo_fashion.studies.reproduce", description=__doc__.splitlines()[0]
     )
     p.add_argument(
         "--eval-split",
@@ -401,10 +404,10 @@ def main(argv=None):
             reproduce(
                 dataset,
                 out,
-                args.eval_split,
-                args.steps,
-                args.max_dt,
-                args.retrain,
+                eval_split=args.eval_split,
+                steps=args.steps,
+                max_dt=args.max_dt,
+                retrain=args.retrain,
                 runs_dir=args.runs,
                 log=log,
                 semantics=args.semantics,

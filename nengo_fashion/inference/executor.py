@@ -1,6 +1,6 @@
 """A fast, faithful executor of the spiking network's inference, in numpy.
 
-NengoDL is the reference: `nengo_fashion.dl.run_spiking` with ``engine="nengo_dl"``
+NengoDL is the reference: `nengo_fashion.inference.engine.run_spiking` with ``engine="nengo_dl"``
 simulates `nengo_fashion.network.build_network` as a TensorFlow graph, step by
 step, computing the 784x128 input product at every step. But the input is
 constant over a presentation, so that product is the same at every step: this
@@ -31,6 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nengo
 import numpy as np
+
+from ..families import get_family
+from ..network import build_network, check_images
+from ..neurons.qcfs import SpikingQuantizedReLU
+from .result import SpikingResult, readout
 
 DTYPE = np.float32
 
@@ -109,18 +114,24 @@ def _nengo_step_kernel(neuron, dt, J, state, steps, rec):
         rec(t, np.rint(output * to_count))
 
 
+def _if_kernel(neuron, dt, J, state, steps, rec):
+    """`SpikingQuantizedReLU` (QCFS): its integrate-and-fire update, in place."""
+    voltage = state["voltage"]
+    drive = np.maximum(J, np.float32(0)) * np.float32(neuron.max_rate * dt)
+    spikes = np.empty_like(voltage)
+    for t in range(steps):
+        voltage += drive
+        np.greater_equal(voltage, np.float32(1), out=spikes, casting="unsafe")
+        voltage -= spikes
+        rec(t, spikes)
+
+
 KERNELS = {
     nengo.SpikingRectifiedLinear: _relu_kernel,
     nengo.LIF: _nengo_step_kernel,
+    SpikingQuantizedReLU: _if_kernel,
 }
 """Neuron types this executor runs, by exact type, with their update kernel."""
-
-
-def register_kernel(neuron_cls, kernel):
-    """Let the executor run ``neuron_cls`` with ``kernel`` (e.g. a subclass that
-    behaves exactly like a registered type in Nengo and NengoDL)."""
-    KERNELS[neuron_cls] = kernel
-    return kernel
 
 
 def supports(neuron_type):
@@ -172,8 +183,6 @@ def hidden_layer(weights, family, settings, neuron_type=None):
     which `build_network` fixes), so a sweep builds each of its settings once. The
     cache keeps the last few layers; their arrays are only ever read.
     """
-    from .network import build_network
-
     key = (
         family.name,
         repr(neuron_type),
@@ -259,6 +268,7 @@ def run_spiking(
     family,
     images,
     settings,
+    *,
     batch_size=500,
     keep_outputs=False,
     neuron_type=None,
@@ -296,11 +306,8 @@ def run_spiking(
 
     Returns
     -------
-    nengo_fashion.dl.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
+    nengo_fashion.inference.result.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
     """
-    from .dl import SpikingResult, readout
-    from .network import check_images, get_family
-
     images = check_images(images, allow_empty=False)
     family = get_family(family)
     ks = prefix_steps(prefixes, settings.steps)

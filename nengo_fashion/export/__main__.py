@@ -1,0 +1,7 @@
+"""``python -m nengo_fashion.export``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
