@@ -7,6 +7,9 @@ Usage::
     python -m loihi --run results/thesis-lif --neuron LoihiLIF --scale 1
     python -m loihi --run results/thesis-relu --target loihi   # needs NxSDK and a board
 
+It reports, it chooses nothing: ``--split`` defaults to test, and the output says so
+(choose a mapping on the validation split with ``python -m loihi.tune``).
+
 Images are shown one after another, ``presentation_time`` seconds each, as in
 nengo-loihi's keras-to-loihi example. What makes the whole test set fast on a
 small CPU, without changing what is computed:
@@ -47,6 +50,7 @@ from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_split_arg,
     non_negative_int,
     positive_float,
     positive_int,
@@ -373,6 +377,8 @@ def run_loihi(
         f"{run.path}: {family} run, {settings.neuron} on the {target} target, {len(s)} {split} "
         f"images, {settings.steps} steps each, {processes} chunk(s), {runner.describe()}"
     )
+    if split == "test":
+        log("reporting on the test split (choose settings on --split val: python -m loihi.tune)")
     # distributed: the first chunk's worker builds the model for the resource count
     res = model_resources(run.weights, family, settings) if runner.serial else None
     skips = sorted({0, settings.steps // 4, settings.steps // 2, settings.skip})
@@ -458,7 +464,7 @@ def make_parser():
         help="default: LoihiSpikingRectifiedLinear for relu runs, LoihiLIF for lif",
     )
     p.add_argument("--n-images", type=int, default=None, help="default: the whole split")
-    p.add_argument("--split", choices=("val", "test"), default="test")
+    add_split_arg(p, "report", choices=("val", "test"))
     p.add_argument("--presentation-time", type=positive_float, default=0.03, help=PRESENTATION_HELP)
     p.add_argument("--dt", type=positive_float, default=0.001)
     p.add_argument("--synapse", type=synapse_value, default="none")

@@ -10,7 +10,9 @@ Runs the emulator on ``--n-images`` validation images (default 1,000) for every
 combination of input rate, firing-rate scale and presentation time, scoring
 each with several readout ``skip`` values, and prints the winner (highest
 validation accuracy; ties go to the shorter presentation) as the flags to pass
-to ``python -m loihi``. The test split is not touched. Each mapping is a task
+to ``python -m loihi``. The test split is not touched: ``--split test`` is refused
+unless ``--report-on-test`` is given too (`nengo_fashion.cli.add_split_arg`), and
+``loihi_tune.json`` records ``split`` and ``report_on_test``. Each mapping is a task
 (`nengo_fashion.tasks`): ``--scheduler`` runs them in parallel on a Dask cluster.
 """
 
@@ -24,6 +26,7 @@ from nengo_fashion.cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_split_arg,
     non_negative_int,
     positive_float,
     positive_int,
@@ -56,8 +59,12 @@ def tune(
     input_code="rate",
     ttfs_thresholds=(0.0,),
     max_synops_ratio=None,
+    split="val",
 ):
     """Score every mapping on ``n_images`` validation images; return the result dict.
+
+    ``split="test"`` scores them on the test split instead, to report (the points'
+    accuracy is then ``test_accuracy``, and the result says ``report_on_test``).
 
     ``input_code="ttfs"`` tunes the time-to-first-spike mapping (`loihi.ttfs`): its
     grid is ``ttfs_thresholds`` x ``scales`` x ``presentation_times`` (the window),
@@ -67,6 +74,9 @@ def tune(
     (a `nengo_fashion.tasks.TaskRunner`; default: one after another, here).
     Progress (one item per mapping) goes to stderr unless ``quiet``.
     """
+    if split not in ("val", "test"):
+        raise ConfigError(f"loihi.tune scores on 'val' or 'test', not {split!r}")
+    acc_key = f"{split}_accuracy"
     runner = runner or TaskRunner(quiet=quiet)
     run = load_run(run_dir)
     family = run.config.neuron
@@ -83,8 +93,8 @@ def tune(
         skips=skips,
     )
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
-    val = dataset.val.subset(n_images)
-    images = DataRef(dataset, data_dir).subset("val", n_images)
+    scored = dataset.split(split).subset(n_images)
+    images = DataRef(dataset, data_dir).subset(split, n_images)
     weights = runner.share(run.weights)
     tasks = []
     for i, s in enumerate(grid):
@@ -99,7 +109,8 @@ def tune(
 
     def accuracies(result):
         return {
-            k: float((r.argmax(axis=1) == val.labels).mean()) for k, r in result["readouts"].items()
+            k: float((r.argmax(axis=1) == scored.labels).mean())
+            for k, r in result["readouts"].items()
         }
 
     def label(task, result):
@@ -128,7 +139,7 @@ def tune(
                     "presentation_time": s.presentation_time,
                     "steps": s.steps,
                     "skip": skip,
-                    "val_accuracy": accuracies(results[task.key])[skip],
+                    acc_key: accuracies(results[task.key])[skip],
                 }
             )
     for p in points:
@@ -140,15 +151,16 @@ def tune(
     ]
     if not eligible:
         raise ConfigError(f"no mapping has at most {max_synops_ratio}x the dense MACs")
-    best = max(eligible, key=lambda p: (p["val_accuracy"], -p["steps"], -p["synops_ratio"]))
+    best = max(eligible, key=lambda p: (p[acc_key], -p["steps"], -p["synops_ratio"]))
     if ttfs:
-        best["where_accuracy_goes"] = ttfs_decomposition(run.weights, val, best)
+        best["where_accuracy_goes"] = ttfs_decomposition(run.weights, scored, best)
     return {
         "input_code": input_code,
         "max_synops_ratio": max_synops_ratio,
         "run": str(run.path),
-        "n_images": len(val),
-        "split": "val",
+        "n_images": len(scored),
+        "split": split,
+        "report_on_test": split == "test",
         "points": points,
         "best": best,
     }
@@ -190,7 +202,7 @@ def mappings(
 
 
 def ttfs_decomposition(weights, split, point):
-    """Validation accuracy of a TTFS mapping, step by step from the rate net to the chip.
+    """Accuracy of a TTFS mapping on ``split``, step by step from the rate net to the chip.
 
     ``rate``: the rate net on the pixels; ``rate_x_eff``: on the pixels as the step
     currents integrate them (`TTFSCode.effective_input`; the encoding's error);
@@ -214,7 +226,7 @@ def ttfs_decomposition(weights, split, point):
         "rate": acc(weights.forward(split.images, "relu")),
         "rate_x_eff": acc(weights.forward(code.effective_input(split.images), "relu")),
         "reference": acc(readout(weights, counts, code.window, scale=point["scale"])),
-        "emulator": point["val_accuracy"],
+        "emulator": point[f"{split.name}_accuracy"],
     }
 
 
@@ -260,6 +272,7 @@ def main(argv=None):
         "multiple of the dense net's 101,632 MACs (e.g. 0.5)",
     )
     p.add_argument("--n-images", type=positive_int, default=1000)
+    add_split_arg(p, "choose", choices=("val", "test"))
     add_output_args(p, "the run folder", FILE_NAME)
     add_data_args(p, n_val=False)
     add_scheduler_args(p)
@@ -286,6 +299,7 @@ def main(argv=None):
                 input_code=args.input,
                 ttfs_thresholds=args.ttfs_threshold,
                 max_synops_ratio=args.max_synops_ratio,
+                split=args.split,
             )
         with outputs.staging() as stage:
             write_json(stage / name, result)
@@ -294,8 +308,10 @@ def main(argv=None):
             flags = f"--input ttfs --ttfs-threshold {b['ttfs_threshold']:g}"
         else:
             flags = f"--input-rate {b['input_rate']:g}"
+        where = "validation" if args.split == "val" else "test (a report, not a choice)"
+        acc = b[f"{args.split}_accuracy"]
         print(
-            f"best on validation: {b['val_accuracy']:.2%} at {b['synops_ratio']:.2f}x the dense "
+            f"best on {where}: {acc:.2%} at {b['synops_ratio']:.2f}x the dense "
             f"MACs -> python -m loihi --run {args.run} {flags} --scale {b['scale']:g} "
             f"--presentation-time {b['presentation_time']:g} --skip {b['skip']}"
         )

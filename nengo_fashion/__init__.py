@@ -12,14 +12,22 @@ exports `load`, `Classifier`, `Prediction`, `CLASS_NAMES` and `preprocess`. They
 imported on first use, so ``import nengo_fashion`` imports neither TensorFlow, NengoDL,
 Nengo nor Pillow.
 
-Modules, one concept each:
+The layers, each importing only those above it in this list (``docs/design.md``):
 
+- plumbing: `nengo_fashion.errors`, `nengo_fashion.atomic`, `nengo_fashion.progress`,
+  `nengo_fashion.plots`, `nengo_fashion.quiet`;
 - `nengo_fashion.data`: the real Fashion-MNIST (IDX files) and its splits;
-- `nengo_fashion.network`: the one 784-128-10 network definition and neuron families;
+- `nengo_fashion.neurons`: neuron types; `nengo_fashion.families`: the table of families;
 - `nengo_fashion.config`: frozen training and spiking-inference configurations;
-- `nengo_fashion.inference.dl`: running the network in NengoDL (batched, spike counting);
-- `nengo_fashion.train` / `nengo_fashion.evaluate`: the command-line tools;
-- `nengo_fashion.predict` / `nengo_fashion.images.preprocess`: classifying your own pictures.
+- `nengo_fashion.network`: the one 784-128-10 network definition and its weights;
+- `nengo_fashion.runs`: the run folder;
+- `nengo_fashion.inference`: the engines (NengoDL, the compiled executor) and what they measure;
+- `nengo_fashion.images`: augmentation and real pictures into Fashion-MNIST's form;
+- `nengo_fashion.cli`, `nengo_fashion.tasks`: command-line plumbing and the task runner;
+- `nengo_fashion.train`, `nengo_fashion.teacher`: training;
+- commands: `nengo_fashion.evaluate`, `nengo_fashion.predict`, `nengo_fashion.export`,
+  `nengo_fashion.gui`;
+- `nengo_fashion.studies`: the experiments, each ``python -m nengo_fashion.studies.NAME``.
 """
 
 __version__ = "0.1.0"

@@ -18,26 +18,24 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def positive_int(text):
-    """argparse type: an integer >= 1."""
+def _int_at_least(text, low):
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
     return value
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    return _int_at_least(text, 1)
 
 
 def non_negative_int(text):
     """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+    return _int_at_least(text, 0)
 
 
 def seed_value(text):
@@ -126,9 +124,13 @@ def add_knobs(parser, config_cls, groups=None):
         parse = spec["parse"]
         if parse == "flag":
             kwargs["action"] = argparse.BooleanOptionalAction
+        elif parse == "family":
+            from .families import FAMILIES  # the family table imports Nengo: only here
+
+            kwargs["choices"] = tuple(sorted(FAMILIES))
         elif isinstance(parse, tuple):
             kwargs["choices"] = parse
-        else:
+        elif parse is not None:
             kwargs["type"] = KNOB_TYPES[parse]
         if spec["metavar"]:
             kwargs["metavar"] = spec["metavar"]
@@ -285,6 +287,59 @@ def spike_settings(args, base):
     if given["synapse"] is not None:
         values["readout"] = None  # re-derive mean/last from the new synapse
     return SpikeSettings(**values)
+
+
+def add_split_arg(parser, purpose, choices=("val", "test", "train")):
+    """``--split``, the same in every command that takes it; ``purpose`` says its default.
+
+    ``purpose="choose"`` (the exploration commands: ``studies.sweep``, ``studies.figures``,
+    ``loihi.tune``; what a user picks a setting from): the default is ``val``, and also adds
+    ``--report-on-test``. ``--split test`` is refused unless ``--report-on-test`` is given
+    too (and ``--report-on-test`` without ``--split test``): one line and exit status 2
+    from ``parse_args``, before any run or data is loaded. The command records the choice
+    in its result (``"split"``, ``"report_on_test"``).
+
+    ``purpose="report"`` (``evaluate``, ``python -m loihi``: they report, they choose
+    nothing): the default is ``test``; the command says so in its output.
+    """
+    if purpose not in ("choose", "report"):
+        raise ValueError(f"purpose must be 'choose' or 'report', got {purpose!r}")
+    if purpose == "report":
+        parser.add_argument(
+            "--split",
+            choices=choices,
+            default="test",
+            help="the split to report on (default test; this command chooses nothing: "
+            "choose settings on val with the exploration commands)",
+        )
+        return
+    parser.add_argument(
+        "--split",
+        choices=choices,
+        default="val",
+        help="the split to explore (default val: choose settings there); test needs "
+        "--report-on-test",
+    )
+    parser.add_argument(
+        "--report-on-test",
+        action="store_true",
+        help="with --split test: run on the test split to report, not to choose (recorded "
+        "in the result as report_on_test)",
+    )
+    parse_known_args = parser.parse_known_args
+
+    def checked(args=None, namespace=None):
+        ns, extras = parse_known_args(args, namespace)
+        if ns.split == "test" and not ns.report_on_test:
+            parser.error(
+                "--split test chooses on the test split: explore on --split val (the "
+                "default), or add --report-on-test to report on test"
+            )
+        if ns.report_on_test and ns.split != "test":
+            parser.error(f"--report-on-test goes with --split test, not --split {ns.split}")
+        return ns, extras
+
+    parser.parse_known_args = checked  # parse_args goes through it
 
 
 class Terminated(KeyboardInterrupt):

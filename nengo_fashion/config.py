@@ -12,7 +12,6 @@ import os
 import numpy as np
 
 from .errors import ConfigError
-from .families import FAMILIES, get_family
 from .images.augment import AUGMENTERS
 
 READOUTS = ("mean", "last")
@@ -102,14 +101,15 @@ class SpikeSettings:
         return dataclasses.asdict(self)
 
 
-def _knob(default, help, *, parse="float", group=None, metavar=None, aliases=()):
+def _knob(default, help, *, parse=None, group=None, metavar=None, aliases=()):
     """A `TrainConfig` field that is also a command-line option of ``train``.
 
     The option is ``--`` and the field's name with dashes; `nengo_fashion.cli.add_knobs`
     builds the parser from these declarations and `nengo_fashion.cli.knob_values` reads
     the values back, so a knob is declared once, here. ``parse`` names the argparse type
     (``"positive_int"``, ``"positive_float"``, ``"float"``, ``"seed"``, ``"steps"``),
-    ``"flag"`` (``--x``/``--no-x``) or is a tuple of choices; ``group`` is the option
+    ``"flag"`` (``--x``/``--no-x``), None (a string), ``"family"`` (a name in
+    `nengo_fashion.families.FAMILIES`) or is a tuple of choices; ``group`` is the option
     group in ``--help`` (``"variants"``, ``"distillation"``).
     """
     cli = dict(help=help, parse=parse, group=group, metavar=metavar, aliases=tuple(aliases))
@@ -203,13 +203,13 @@ class TrainConfig:
         "relu",
         "neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear), lif (LIFRate -> "
         "LIF), lif-noref, qcfs4/8/16 (few-step QCFS); default relu",
-        parse=tuple(sorted(FAMILIES)),
+        parse="family",
     )
     epochs: int = _knob(10, "passes over the training split", parse="positive_int")
     batch_size: int = _knob(32, "minibatch size", parse="positive_int")
     lr: float = _knob(1e-3, "learning rate", parse="positive_float")
     lr_schedule: str = _knob("constant", "learning-rate schedule", parse=LR_SCHEDULES)
-    weight_decay: float = _knob(0.0, "decoupled weight decay (AdamW); 0: plain Adam")
+    weight_decay: float = _knob(0.0, "decoupled weight decay (AdamW); 0: plain Adam", parse="float")
     shuffle: bool = _knob(False, "reshuffle training images each epoch", parse="flag")
     augment: str = _knob(
         "none",
@@ -236,7 +236,7 @@ class TrainConfig:
         parse="positive_float",
         group="variants",
     )
-    rate_reg: float = _knob(0.0, "firing-rate regulariser weight", group="variants")
+    rate_reg: float = _knob(0.0, "firing-rate regulariser weight", parse="float", group="variants")
     rate_target_hz: float = _knob(
         20.0,
         "firing-rate regulariser target (Hz)",
@@ -256,7 +256,9 @@ class TrainConfig:
         metavar="RUN",
         group="distillation",
     )
-    kd_alpha: float = _knob(0.5, "weight of the teacher (0..1)", group="distillation")
+    kd_alpha: float = _knob(
+        0.5, "weight of the teacher (0..1)", parse="float", group="distillation"
+    )
     kd_temperature: float = _knob(
         4.0, "temperature T", parse="positive_float", group="distillation"
     )
@@ -266,10 +268,14 @@ class TrainConfig:
         parse="positive_int",
         group="distillation",
     )
-    label_smoothing: float = _knob(0.0, "label smoothing (0 for none)", group="distillation")
+    label_smoothing: float = _knob(
+        0.0, "label smoothing (0 for none)", parse="float", group="distillation"
+    )
     spiking: SpikeSettings = None
 
     def __post_init__(self):
+        from .families import get_family  # here: the family table imports Nengo
+
         self._check_types()
         get_family(self.neuron)  # a clear error for an unknown family
         if isinstance(self.spiking, dict):
@@ -412,6 +418,8 @@ class TrainConfig:
         A thesis variant: its own training dt, steps and synapse, scale 1.
         """
         if self.variant == "none":
+            from .families import get_family
+
             family = get_family(self.neuron)
             return SpikeSettings(scale=family.default_scale, steps=family.default_steps)
         return SpikeSettings(

@@ -19,6 +19,7 @@ from .cli import (
     add_data_args,
     add_quiet_arg,
     add_spike_args,
+    add_split_arg,
     positive_int,
     run_cli,
     spike_settings,
@@ -34,7 +35,7 @@ def make_parser():
         description="Evaluate a trained run with rate and/or spiking neurons.",
     )
     p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
-    p.add_argument("--split", choices=("val", "test", "train"), default="test")
+    add_split_arg(p, "report")
     p.add_argument("--mode", choices=("rate", "spiking", "both"), default="both")
     p.add_argument(
         "--neuron",
@@ -69,6 +70,8 @@ def main(argv=None):
         family = r.config.neuron
         out = {"run": str(r.path), "split": args.split, "n": len(split), "neuron": family}
         lines = [f"{r.path} on {args.split} ({len(split)} images)"]
+        if args.split == "test":
+            lines.append("  reporting on the test split (choose settings on --split val)")
         if args.mode in ("rate", "both"):
             out["rate"] = evaluate_rate(r.weights, family, split)
             lines.append(f"  rate {family:>4}: accuracy {out['rate']['accuracy'] * 100:6.2f} %")

@@ -227,7 +227,6 @@ class Classifier:
 
     def __init__(self, run=None):
         from .atomic import read_json
-        from .config import SpikeSettings
 
         path = resolve_run(run)
         if not path.is_dir():
@@ -243,17 +242,28 @@ class Classifier:
         self.path = path
         self.config = config
         self.family = config["neuron"]
-        try:
-            if isinstance(config.get("spiking"), dict):
-                self.spiking = SpikeSettings(**config["spiking"])
-            else:  # written before the field existed: the config's own default
-                from .config import TrainConfig
-
-                self.spiking = TrainConfig.fromdict(config).spiking
-        except (TypeError, NengoFashionError) as e:
-            raise RunError(f"{path / 'config.json'} has no valid spiking setting ({e})") from None
+        self._settings = None
         self._arrays = _load_arrays(path / "weights.npz")
         self._weights = None
+
+    @property
+    def spiking(self):
+        """The run's own `SpikeSettings` (read when first needed: the configuration module
+        imports Nengo, which the rate mode does without)."""
+        if self._settings is None:
+            from .config import SpikeSettings, TrainConfig
+
+            config = self.config
+            try:
+                if isinstance(config.get("spiking"), dict):
+                    self._settings = SpikeSettings(**config["spiking"])
+                else:  # written before the field existed: the config's own default
+                    self._settings = TrainConfig.fromdict(config).spiking
+            except (TypeError, NengoFashionError) as e:
+                raise RunError(
+                    f"{self.path / 'config.json'} has no valid spiking setting ({e})"
+                ) from None
+        return self._settings
 
     def __repr__(self):
         return f"Classifier({str(self.path)!r}, family={self.family!r})"

@@ -429,7 +429,7 @@ def versions():
 def check(folder, simulators=None, n_images=None, variants=True, batch_size=1000, log=print):
     """Run the cross-check on an export folder; return the report as a dict."""
     t_all = time.perf_counter()
-    graph, ref = load(folder, n_val=n_images)
+    graph, ref = load(folder, n_images)
     s = settings_of(graph)
     images = np.ascontiguousarray(ref["images"], dtype=np.float32)
     report = {

@@ -168,3 +168,31 @@ def test_the_readme_is_a_front_page():
     for page in PAGES[1:]:
         if page.name not in ("index.md", "api.md"):
             assert f"(docs/{page.name})" in readme, f"the README's map lacks docs/{page.name}"
+
+
+def _readme_commands():
+    """The ``python -m MODULE`` commands of the README's command table."""
+    text = (ROOT / "README.md").read_text()
+    mods = re.findall(r"^\| `python -m ([\w.]+)[^`]*` \|", text, flags=re.M)
+    return sorted({m for m in mods if m not in ("pytest", "sphinx")})
+
+
+def test_every_command_in_the_readme_table_runs():
+    """Each command of the README's table answers ``--help`` (exit 0), as a real process."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    mods = _readme_commands()
+    assert len(mods) >= 20, mods
+    mods = [m.replace("NAME", "predict_cold_start") for m in mods]
+
+    def run(mod):
+        p = subprocess.run(
+            [sys.executable, "-m", mod, "--help"], cwd=ROOT, capture_output=True, text=True
+        )
+        return mod, p.returncode, p.stderr[-500:]
+
+    with ThreadPoolExecutor(2) as pool:
+        failed = [r for r in pool.map(run, mods) if r[1] != 0]
+    assert failed == []

@@ -1,10 +1,15 @@
 import json
+import os
+import runpy
 import shutil
 import socket
+import tempfile
 
+import numpy as np
 import pytest
 
 from nengo_fashion import gui
+from nengo_fashion.data import CLASS_NAMES
 from nengo_fashion.errors import ConfigError, RunError
 
 from . import margins
@@ -15,6 +20,53 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("localhost", 0))
         return s.getsockname()[1]
+
+
+def _photo(pixels, path):
+    """Write a Fashion-MNIST image as a user's photo: 4x larger, negated (dark garment
+    on a light background) and put on a larger white canvas, as a PNG."""
+    from PIL import Image
+
+    grey = (np.asarray(pixels).reshape(28, 28) * 255).round().astype(np.uint8)
+    big = Image.fromarray(255 - grey, mode="L").resize((112, 112), Image.NEAREST)
+    canvas = Image.new("RGB", (150, 140), "white")
+    canvas.paste(big.convert("RGB"), (19, 14))
+    canvas.save(path)
+    return path
+
+
+def _your_pictures(run, fashion, folder, n=2):
+    """A folder of ``n`` photos made from test images (``photo-1.png``, ...): of the first
+    ten, those the run's rate network classifies with the widest margins (so that the
+    GUI, whose neurons carry their state from one picture to the next, and predict's
+    spiking mode, which starts each from rest, cannot disagree on a borderline one)."""
+    from nengo_fashion.predict import Classifier
+
+    scratch = folder.parent / (folder.name + "-candidates")
+    scratch.mkdir(parents=True)
+    for i in range(10):
+        _photo(fashion.test.images[i], scratch / f"{i}.png")
+    scores = Classifier(run).predict(scratch, mode="rate").scores
+    top2 = np.sort(scores, axis=1)[:, -2:]
+    best = np.argsort(top2[:, 0] - top2[:, 1])[:n]  # widest margin first
+    folder.mkdir(parents=True)
+    for k, i in enumerate(best, 1):
+        shutil.copy(scratch / f"{i}.png", folder / f"photo-{k}.png")
+    shutil.rmtree(scratch)
+    return folder
+
+
+@pytest.fixture
+def untrained_run(tmp_path):
+    """A run folder with untrained weights (nothing here reaches the network)."""
+    from nengo_fashion.config import TrainConfig
+    from nengo_fashion.network import Weights
+
+    run = tmp_path / "untrained-run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps(TrainConfig().asdict()))
+    Weights.glorot(0).save(run / "weights.npz")
+    return run
 
 
 def test_model_script_classifies_like_evaluate(tiny_run, fashion, monkeypatch):
@@ -88,23 +140,53 @@ def test_other_family_refused(tiny_run, capsys):
 
 
 @pytest.mark.browser
-def test_gui_in_headless_chromium(tiny_run, tmp_path):
+@pytest.mark.parametrize("source", ["test images", "your pictures"])
+def test_gui_in_headless_chromium(tiny_run, fashion, tmp_path, capsys, monkeypatch, source):
+    """The page shows the network at work: on test images (true class and prediction),
+    and with ``--images`` on a folder of two photos (their names and a prediction)."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install ...)")
     pytest.importorskip("selenium")
-    g = gui.make_gui(
-        tiny_run, port=_free_port(), presentation_time=0.05, n_images=20, threaded=True
-    )
-    g.start()
-    g.wait_for_startup()
-    try:
-        shown = gui.screenshot(g, tmp_path / "gui.png", seconds=3.0)
-    finally:
-        g.shutdown(timeout=5)
+    monkeypatch.setenv(gui.ENV["images"], "")  # restored (unset) after the test
+    if source == "test images":
+        g = gui.make_gui(
+            tiny_run, port=_free_port(), presentation_time=0.05, n_images=20, threaded=True
+        )
+        g.start()
+        g.wait_for_startup()
+        try:
+            shown = gui.screenshot(g, tmp_path / "gui.png", seconds=3.0)
+        finally:
+            g.shutdown(timeout=5)
+        label, texts = "true class", ["true: "]
+    else:  # the whole command, as a user starts it; the page's content is recorded
+        folder = _your_pictures(tiny_run, fashion, tmp_path / "mine")
+        screenshot, record = gui.screenshot, {}
+
+        def recorded(g, path):
+            record.update(screenshot(g, path, seconds=3.0))
+            return record
+
+        monkeypatch.setattr(gui, "screenshot", recorded)
+        argv = ["--run", str(tiny_run), "--images", str(folder), "--presentation-time", "0.05"]
+        argv += ["--port", str(_free_port()), "--screenshot", str(tmp_path / "gui.png")]
+        assert gui.main(argv) == 0
+        out = capsys.readouterr().out
+        assert "showing 2 pictures of yours instead of test images" in out, out
+        assert gui.ENV["images"] not in os.environ  # its file went with the GUI
+        shown = record
+        label, texts = "your picture", ["your picture: photo-"]
     assert shown["errors"] == []
-    for name in ("input", "hidden", "output", "input image", "predicted class"):
+    for name in ("input", "hidden", "output", "input image", label, "predicted class"):
         assert name in shown["names"], shown["names"]
     assert shown["steps"] > 0
+    html = " | ".join(shown["html"])
+    for text in texts + ["predicted: "]:
+        assert text in html, html
+    predicted = html.split("predicted: ", 1)[1]
+    assert any(predicted.startswith(name) for name in CLASS_NAMES), html
+    if source == "your pictures":  # no true class, so no right or wrong
+        assert "true: " not in html and "right" not in html and "wrong" not in html, html
     raw = (tmp_path / "gui.png").read_bytes()
     assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 30000
     (tmp_path / "shown.json").write_text(json.dumps(shown))
@@ -140,3 +222,93 @@ def test_ten_distinct_line_colours():
     value = pkgutil.get_data("nengo_gui", "static/components/value.js")
     value = gui.patched_static("static/components/value.js", value).decode()
     assert "make_colors(10)" in value and "% 6" not in value
+
+
+def test_gui_model_shows_your_pictures(tiny_run, fashion, tmp_path, monkeypatch):
+    """``--images``: the model script presents the user's preprocessed pictures, says
+    whose picture it is instead of a true class, and predicts what
+    ``nengo_fashion.predict``'s spiking mode predicts for the same files."""
+    import nengo
+
+    from nengo_fashion.predict import Classifier
+
+    folder = _your_pictures(tiny_run, fashion, tmp_path / "mine")
+    names, pixels = gui.read_images([folder])
+    assert names == ["photo-1.png", "photo-2.png"]
+    clf = Classifier(tiny_run)
+    pt, steps = 0.03, 30
+    spiking = clf.predict(folder, mode="spiking", steps=steps, dt=0.001)
+    np.testing.assert_array_equal(pixels, spiking.images)  # predict's reading, unchanged
+    # the way `make_gui` hands them to the model script: a file its variable names
+    gui.save_images(tmp_path / gui.IMAGES_FILE, names, pixels)
+    monkeypatch.setenv(gui.ENV["run"], str(tiny_run))
+    monkeypatch.setenv(gui.ENV["presentation_time"], str(pt))
+    monkeypatch.setenv(gui.ENV["images"], str(tmp_path / gui.IMAGES_FILE))
+    monkeypatch.setenv(gui.ENV["data_dir"], str(tmp_path / "no-dataset-needed"))
+    script = runpy.run_path(str(gui.SCRIPT))
+    model, readout = script["model"], script["readout"]
+    with model:
+        seen = nengo.Probe(model.inp, synapse=None)
+    with nengo.Simulator(model, progress_bar=False) as sim:
+        for k in range(2):
+            sim.run_steps(steps)
+            np.testing.assert_allclose(
+                sim.data[seen][-steps:], np.tile(pixels[k].ravel(), (steps, 1))
+            )
+            assert model.true_label.output._nengo_html_ == f"<h3>your picture: {names[k]}</h3>"
+            shown = model.prediction.output._nengo_html_
+            assert shown == f"<h3>predicted: {CLASS_NAMES[readout.predictions[k]]}</h3>"
+    assert readout.predictions == list(spiking.labels)
+    # a file name is text, never markup
+    name = gui.PictureName(["<b>x</b>.png"])
+    name(0.001, np.zeros(1))
+    assert name._nengo_html_ == "<h3>your picture: &lt;b&gt;x&lt;/b&gt;.png</h3>"
+
+
+def test_unreadable_pictures_are_skipped(tmp_path, capsys):
+    """One line on stderr for each file that is not a picture; the others are shown."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    _photo(np.linspace(0, 1, 784), folder / "a.png")
+    (folder / "notes.txt").write_text("not a picture\n")
+    names, pixels = gui.read_images([folder, tmp_path / "gone.png"])
+    assert names == ["a.png"] and pixels.shape == (1, 28, 28)
+    assert pixels.dtype == np.float32 and 0 <= pixels.min() and pixels.max() <= 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2, err
+    assert err[0].startswith("skipped ") and "notes.txt: not an image" in err[0]
+    assert err[1].startswith("skipped ") and "gone.png: no such file" in err[1]
+
+
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("empty folder", "holds no files"),
+        ("no pictures", "not an image"),
+        ("missing path", "no such file"),
+        ("big, no preprocessing", "only 28 x 28"),
+    ],
+)
+def test_no_readable_picture_is_one_line(untrained_run, tmp_path, capsys, monkeypatch, case, words):
+    """No picture readable: one line (exit 2) before any folder or server is made."""
+    folder = tmp_path / "mine"
+    argv = ["--run", str(untrained_run), "--no-browser", "--port", str(_free_port())]
+    argv += ["--images", str(folder)]
+    if case != "missing path":
+        folder.mkdir()
+    if case == "no pictures":
+        (folder / "a.txt").write_text("not a picture\n")
+        (folder / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    if case == "big, no preprocessing":
+        _photo(np.zeros(784), folder / "a.png")
+        argv.append("--no-preprocess")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    err = one_line_error(capsys, argv, gui.main)
+    assert err.startswith("error: --images: no picture can be read") and words in err, err
+    assert list((tmp_path / "tmp").iterdir()) == []  # no GUI folder: nothing started
+
+
+def test_no_preprocess_needs_images(untrained_run, capsys):
+    err = one_line_error(capsys, ["--run", str(untrained_run), "--no-preprocess"], gui.main)
+    assert "--no-preprocess applies to --images only" in err

@@ -33,6 +33,7 @@ def test_run_on_a_few_images(tiny_run, tmp_path):
     ):
         assert key in saved
     assert saved["n_images"] == 30
+    assert saved["split"] == "test"  # python -m loihi reports on test by default
     # a briefly trained net on the chip's neurons: 0.68-0.72 on 100 images over seeds 0-2
     # (python -m tests.margins, margins.loihi_accuracy); chance 0.1
     assert result["accuracy"] > 0.4
@@ -164,6 +165,8 @@ def test_tune_on_validation(tiny_run, tmp_path):
         quiet=True,
     )
     assert result["split"] == "val" and result["n_images"] == 20
+    assert result["report_on_test"] is False
+    assert all("val_accuracy" in p for p in result["points"])
     assert len(result["points"]) == 2
     assert result["best"] in result["points"]
 

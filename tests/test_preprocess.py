@@ -21,7 +21,7 @@ import pytest
 from PIL import Image, ImageOps
 
 import nengo_fashion as nf
-from nengo_fashion import preprocess as pp
+from nengo_fashion.images import preprocess as pp
 from nengo_fashion.errors import ConfigError
 
 MAD_MEAN = 0.08
@@ -197,8 +197,9 @@ def test_settings_are_checked():
         pp.Settings(denoise=4)
 
 
-def test_package_exports_a_callable_module(test_u8):
+def test_package_exports_preprocess(test_u8):
     x = test_u8[6]
+    assert nf.preprocess is pp.preprocess
     assert np.array_equal(nf.preprocess(x), pp.preprocess(x))
     from nengo_fashion.images.preprocess import preprocess
 

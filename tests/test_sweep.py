@@ -53,6 +53,7 @@ def test_sweep_outputs_and_determinism(tiny_run, tmp_path):
     out = tmp_path / "a"
     summary = json.loads((out / "sweep.json").read_text())
     assert len(summary["points"]) == 16
+    assert summary["split"] == "val" and summary["report_on_test"] is False
     rows = list(csv.DictReader((out / "sweep.csv").open()))
     assert len(rows) == 16
     for col in (
@@ -132,7 +133,11 @@ def test_figures_cli(tiny_run, tmp_path):
         )
         == 0
     )
-    assert len(list(tmp_path.glob("per_image_*.png"))) == 1
+    (png,) = tmp_path.glob("per_image_*.png")
+    from PIL import Image
+
+    with Image.open(png) as im:  # the default split is val (tests/test_splits.py)
+        assert im.text["split"] == "val" and im.text["report_on_test"] == "false"
 
 
 @pytest.mark.parametrize(

@@ -226,3 +226,9 @@ def test_every_training_knob_is_declared_once():
 
     given = {k: v for k, v in knob_values(args, TrainConfig).items() if v is not None}
     assert given == {"epochs": 3, "rate_target_hz": 12.5, "kd_alpha": 0.25, "shuffle": False}
+
+
+def test_knob_types_follow_the_fields():
+    """A string knob stays a string, a float knob parses as a float."""
+    args = train.make_parser().parse_args(["--teacher", "runs/t", "--kd-alpha", "0.5"])
+    assert args.teacher == "runs/t" and args.kd_alpha == 0.5

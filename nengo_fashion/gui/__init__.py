@@ -6,6 +6,7 @@ Usage::
     python -m nengo_fashion.gui --run results/thesis-relu --no-browser --port 8081
     python -m nengo_fashion.gui --run results/thesis-relu --backend nengo_loihi
     python -m nengo_fashion.gui --run results/thesis-relu --screenshot docs/gui.png
+    python -m nengo_fashion.gui --run results/thesis-relu --images my_photos/ shirt.jpg
 
 The GUI runs the script ``nengo_fashion/gui/model.py``, which builds the network
 with `build_gui_model` from `nengo_fashion.network.build_network` (spiking
@@ -13,6 +14,16 @@ neurons, weights from the run's ``weights.npz``) and adds what is shown: the
 current test image, its true class, the hidden layer's spike raster, the output
 over time and the predicted class. A saved layout (``model.py.cfg``) opens
 it pre-arranged.
+
+**Your own pictures.** ``--images PATH...`` (picture files and folders of them) shows
+your pictures instead of test images: each is read and turned into Fashion-MNIST's
+form as ``python -m nengo_fashion.predict`` does (`read_images`; ``--no-preprocess``
+to give 28 x 28 pictures as they are). A picture has no true class: that display
+says ``your picture: <file name>`` instead. Unreadable files are skipped with one
+line each on stderr; if none can be read, the command stops with one ``error:``
+line before any server starts. The pictures reach the model script as
+``images.npz`` in the GUI's temporary folder (named by ``$NENGO_FASHION_GUI_IMAGES``),
+which goes when the GUI stops.
 
 **Safety.** The server listens on localhost only. Its login token is not printed
 unless ``--show-token``; the browser this command opens gets it directly.
@@ -71,7 +82,10 @@ ENV = {
     "n_images": "NENGO_FASHION_GUI_N_IMAGES",
     "scale": "NENGO_FASHION_GUI_SCALE",
     "data_dir": "NENGO_FASHION_GUI_DATA_DIR",
+    "images": "NENGO_FASHION_GUI_IMAGES",
 }
+IMAGES_FILE = "images.npz"
+"""The user's preprocessed pictures (``pixels``, ``names``) in the GUI's temporary folder."""
 
 
 class ImageReadout:
@@ -79,11 +93,12 @@ class ImageReadout:
 
     At time ``t`` the prediction is the argmax of the output averaged since the
     current image appeared (the thesis' temporal average), compared with the
-    true label. ``predictions`` keeps the final one of every image.
+    true label; ``labels=None`` (the user's own pictures, which have none): the
+    prediction alone. ``predictions`` keeps the final one of every image.
     """
 
     def __init__(self, labels, presentation_time, dt=0.001):
-        self.labels = np.asarray(labels)
+        self.labels = None if labels is None else np.asarray(labels)
         self.steps = int(round(presentation_time / dt))
         self.dt = dt
         self.total = np.zeros(len(CLASS_NAMES))
@@ -100,15 +115,16 @@ class ImageReadout:
             self.count = 0
         self.total += x
         self.count += 1
-        i = (step // self.steps) % len(self.labels)
         pred = int(np.argmax(self.total))
         if step % self.steps == self.steps - 1:
             self.predictions.append(pred)
-        right = pred == self.labels[i]
-        colour, mark = ("green", "right") if right else ("red", "wrong")
-        self._nengo_html_ = (
-            f"<h3>predicted: {CLASS_NAMES[pred]}</h3>" f"<h3 style='color:{colour}'>{mark}</h3>"
-        )
+        shown = f"<h3>predicted: {CLASS_NAMES[pred]}</h3>"
+        if self.labels is not None:
+            i = (step // self.steps) % len(self.labels)
+            right = pred == self.labels[i]
+            colour, mark = ("green", "right") if right else ("red", "wrong")
+            shown += f"<h3 style='color:{colour}'>{mark}</h3>"
+        self._nengo_html_ = shown
         return pred
 
 
@@ -146,10 +162,62 @@ def label_html(t, x):
 label_html._nengo_html_ = ""
 
 
+class PictureName:
+    """Node function: the file name of the user's picture whose index it receives, as HTML.
+
+    It stands where a test image's true class is shown: the user's pictures have no
+    true label, so the display says whose picture it is instead of a wrong class.
+    """
+
+    def __init__(self, names):
+        self.names = [str(n) for n in names]
+        self._nengo_html_ = ""
+
+    def __call__(self, t, x):
+        name = self.names[int(round(x[0])) % len(self.names)]
+        self._nengo_html_ = f"<h3>your picture: {html.escape(name)}</h3>"
+        return x
+
+
+def as_pictures(images, names=None):
+    """The user's pictures as ``(n, 784)`` float32 in [0, 1], and their names (checked).
+
+    ``images``: ``(n, 28, 28)`` or ``(n, 784)`` pixels in [0, 1] (what `read_images`
+    gives); ``names`` default ``picture 1``, ``picture 2``, ...
+    """
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim not in (2, 3) or not len(x) or x[0].size != 784:
+        raise ConfigError(
+            f"pictures must be an array of shape (n, 28, 28) or (n, 784) with n >= 1, "
+            f"got shape {x.shape}"
+        )
+    x = x.reshape(len(x), 784)
+    if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
+        raise ConfigError("picture pixels must be finite numbers in [0, 1]")
+    names = [f"picture {i + 1}" for i in range(len(x))] if names is None else list(names)
+    if len(names) != len(x):
+        raise ConfigError(f"{len(x)} pictures but {len(names)} names")
+    return x, [str(n) for n in names]
+
+
 def build_gui_model(
-    run, *, backend="nengo", presentation_time=0.1, n_images=100, scale=None, data_dir=None
+    run,
+    *,
+    backend="nengo",
+    presentation_time=0.1,
+    n_images=100,
+    scale=None,
+    data_dir=None,
+    images=None,
+    names=None,
 ):
     """The GUI's model: the run's network on test images, with display nodes.
+
+    With ``images`` (the user's pictures, ``(n, 28, 28)`` or ``(n, 784)`` pixels in
+    [0, 1], as `read_images` gives them) those are shown, one after another, instead
+    of test images (``n_images`` and ``data_dir`` are then unused, no dataset is
+    read); ``names`` (their file names) are shown where a test image's true class
+    goes, ``your picture: <name>``.
 
     Returns ``(model, readout)``; ``model`` has the network's attributes plus
     ``image``, ``true_label`` and ``prediction`` Nodes.
@@ -159,34 +227,44 @@ def build_gui_model(
     r = load_run(run)
     family = r.config.neuron
     scale = scale or r.config.spiking.scale
-    test = data_mod.load(data_dir, n_val=r.config.n_val).test.subset(n_images)
+    if images is None:
+        test = data_mod.load(data_dir, n_val=r.config.n_val).test.subset(n_images)
+        shown, labels = test.images, test.labels
+    else:
+        shown, names = as_pictures(images, names)
+        labels = None
     if backend == "nengo_loihi":
         from loihi.mapping import MappingSettings, build_loihi_network, default_neuron
 
         settings = MappingSettings(
             neuron=default_neuron(family), presentation_time=presentation_time, scale=scale
         )
-        model = build_loihi_network(r.weights, family, settings, test.images)
+        model = build_loihi_network(r.weights, family, settings, shown)
     else:
         model = build_network(
             r.weights,
             family=family,
             spiking=True,
             scale=scale,
-            input_output=nengo.processes.PresentInput(test.images, presentation_time),
+            input_output=nengo.processes.PresentInput(shown, presentation_time),
             label=f"{r.path.name}: {family} spiking",
         )
-    readout = ImageReadout(test.labels, presentation_time)
+    readout = ImageReadout(labels, presentation_time)
+    if labels is None:  # the user's pictures: no true class, their names instead
+        values, display, title = np.arange(len(shown)), PictureName(names), "your picture"
+    else:
+        values, display, title = labels, label_html, "true class"
     with model:
         model.image = nengo.Node(image_html, size_in=784, label="input image")
         nengo.Connection(model.inp, model.image, synapse=None)
-        # the label follows the image through the same kind of process, step for step
-        model.label_node = labels = nengo.Node(
-            nengo.processes.PresentInput(test.labels[:, None].astype(float), presentation_time),
-            label="label",
+        # the label (or picture index) follows the image through the same kind of
+        # process, step for step
+        model.label_node = label_node = nengo.Node(
+            nengo.processes.PresentInput(values[:, None].astype(float), presentation_time),
+            label="label" if labels is not None else "picture",
         )
-        model.true_label = nengo.Node(label_html, size_in=1, label="true class")
-        nengo.Connection(labels, model.true_label, synapse=None)
+        model.true_label = nengo.Node(display, size_in=1, label=title)
+        nengo.Connection(label_node, model.true_label, synapse=None)
         model.prediction = nengo.Node(readout, size_in=10, label="predicted class")
         nengo.Connection(model.out, model.prediction, synapse=None)
     return model, readout
@@ -204,7 +282,49 @@ def settings_from_env():
             kw[key] = cast(os.environ[ENV[key]])
     if os.environ.get(ENV["data_dir"]):
         kw["data_dir"] = os.environ[ENV["data_dir"]]
+    if os.environ.get(ENV["images"]):
+        kw["images"], kw["names"] = load_images(os.environ[ENV["images"]])
     return kw
+
+
+def read_images(paths, preprocess=True):
+    """The user's pictures for `build_gui_model`: ``(names, pixels)``.
+
+    ``paths``: picture files and folders of them (a folder's files by name, not its
+    subfolders or hidden files), read and turned into Fashion-MNIST's form exactly as
+    ``python -m nengo_fashion.predict`` does (`nengo_fashion.predict.collect`;
+    ``preprocess=False``: 28 x 28 pictures as they are). ``names`` are the file names,
+    ``pixels`` ``(n, 28, 28)`` float32 in [0, 1]. An unreadable file is skipped with
+    one line on stderr (``skipped <file>: <why>``); `ConfigError` if none is readable.
+    """
+    from ..predict import collect
+
+    paths = [str(p) for p in paths]
+    if not paths:
+        raise ConfigError("--images: no picture file or folder given")
+    sources, pixels, failed = collect(paths, preprocess=preprocess, errors="skip", quiet=True)
+    if not len(pixels):
+        more = f"; {len(failed) - 1} more cannot be read either" if len(failed) > 1 else ""
+        first = failed[0][1] if failed else "nothing found"
+        raise ConfigError(f"--images: no picture can be read ({first}{more})")
+    for _, reason in failed:
+        print(f"skipped {reason}", file=sys.stderr, flush=True)
+    return [Path(s).name for s in sources], pixels
+
+
+def save_images(path, names, pixels):
+    """Write the user's pictures for the model script (`load_images` reads them)."""
+    x, names = as_pictures(pixels, names)
+    np.savez(path, pixels=x, names=np.array(names, dtype=str))
+
+
+def load_images(path):
+    """``(pixels, names)`` written by `save_images` (no pickled objects are loaded)."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return f["pixels"], [str(n) for n in f["names"]]
+    except (OSError, KeyError, ValueError) as e:
+        raise ConfigError(f"cannot read the pictures in {path} (${ENV['images']}): {e}") from None
 
 
 def free_port(host, port, tries=20):
@@ -620,15 +740,21 @@ def make_gui(
     cert=None,
     key=None,
     threaded=False,
+    images=None,
 ):
     """Check everything, then make the nengo GUI server (not yet started).
 
     The model script and its layout are copied to a temporary folder (the GUI
     saves layout changes next to the script), ``gui.temp_folder``: the caller
     removes it (`main` does, also on Ctrl-C and SIGTERM; else it goes at exit).
-    The settings go to the script through environment variables.
+    The settings go to the script through environment variables; ``images``
+    (``(names, pixels)`` of `read_images`: shown instead of test images) as
+    `IMAGES_FILE` in that folder, which ``$NENGO_FASHION_GUI_IMAGES`` names.
     """
     load_run(run)  # a missing run or weights.npz fails here, before any server
+    if images is not None:
+        names, pixels = images
+        pixels, names = as_pictures(pixels, names)
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     try:
@@ -659,6 +785,7 @@ def make_gui(
         "n_images": n_images,
         "scale": scale,
         "data_dir": data_dir,
+        "images": None,  # set below, once the file is written
     }
     for k, v in env.items():
         if v is None:
@@ -672,6 +799,9 @@ def make_gui(
     script = folder / SCRIPT.name
     shutil.copy(SCRIPT, script)
     shutil.copy(SCRIPT.with_name(SCRIPT.name + ".cfg"), folder / (SCRIPT.name + ".cfg"))
+    if images is not None:
+        save_images(folder / IMAGES_FILE, names, pixels)
+        os.environ[ENV["images"]] = str(folder / IMAGES_FILE)
     settings = GuiServerSettings(
         (host, port),
         auto_shutdown=0 if threaded else 2,
@@ -697,7 +827,9 @@ def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
     """Open the GUI in headless Chromium, press play, wait, save a PNG.
 
     Returns a dict with what the page showed: ``errors`` (error texts shown),
-    ``names`` (object labels drawn) and ``steps`` (the simulator's step count).
+    ``names`` (object labels drawn), ``html`` (the texts of the HTML displays: the
+    true class or picture name, the prediction) and ``steps`` (the simulator's step
+    count).
     """
     try:
         from selenium import webdriver
@@ -758,7 +890,10 @@ def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
         names = driver.execute_script(
             "return Array.from(document.querySelectorAll('text')).map(e => e.textContent)"
         )
-        return {"errors": errors, "names": names, "steps": steps}
+        shown_html = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.htmlview')).map(e => e.textContent)"
+        )
+        return {"errors": errors, "names": names, "html": shown_html, "steps": steps}
     finally:
         driver.quit()
 
@@ -777,9 +912,30 @@ def main(argv=None):
         "--presentation-time",
         type=positive_float,
         default=0.1,
-        help="seconds per test image (default 0.1)",
+        help="seconds per image (default 0.1)",
     )
-    p.add_argument("--n-images", type=positive_int, default=100, help="test images to cycle")
+    p.add_argument(
+        "--n-images",
+        type=positive_int,
+        default=100,
+        help="test images to cycle (with --images: all your pictures are shown)",
+    )
+    p.add_argument(
+        "--images",
+        nargs="+",
+        default=None,
+        metavar="PATH",
+        help="show your own pictures instead of test images: picture files and/or folders "
+        "of them (a folder's files, by name), turned into Fashion-MNIST's form as "
+        "nengo_fashion.predict does; unreadable files are skipped (one line each on stderr)",
+    )
+    p.add_argument(
+        "--no-preprocess",
+        dest="preprocess",
+        action="store_false",
+        help="with --images: give the pictures to the network as they are (they must be "
+        "28 x 28, garment light on black); default: turn each into Fashion-MNIST's form first",
+    )
     p.add_argument("--scale", type=positive_float, default=None)
     p.add_argument("--port", type=port_number, default=8080, help="1-65535 (default 8080)")
     p.add_argument(
@@ -825,6 +981,13 @@ def main(argv=None):
         if args.neuron is not None:
             load_run(args.run, family=args.neuron)
         check_network(args.listen, args.cert, args.key)
+        if not args.preprocess and args.images is None:
+            raise ConfigError("--no-preprocess applies to --images only")
+        images = None
+        if args.images is not None:  # before any password prompt, folder or server
+            images = read_images(args.images, preprocess=args.preprocess)
+            n = len(images[0])
+            print(f"showing {n} picture{'s' * (n != 1)} of yours instead of test images")
         password = read_password(args.password_file, prompt=args.listen != "localhost")
         os.environ.pop(PASSWORD_ENV, None)  # not for the simulators or browsers started here
         gui = make_gui(
@@ -840,11 +1003,13 @@ def main(argv=None):
             cert=args.cert,
             key=args.key,
             threaded=bool(args.screenshot),
+            images=images,
         )
         try:  # Ctrl-C and SIGTERM (run_cli) end here too
             serve(gui)
         finally:
             shutil.rmtree(gui.temp_folder, ignore_errors=True)
+            os.environ.pop(ENV["images"], None)  # its file is gone
 
     def serve(gui):
         if args.screenshot:

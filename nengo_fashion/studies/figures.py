@@ -7,7 +7,7 @@ Usage::
         --scale 1 --out results/figures
 
 For each dt it writes ``per_image_<run>_dt<dt>.png``: for the first ``--images``
-test images (default 4), one row each with
+images of the split (default 4), one row each with
 
 1. the image, its true class and the predicted class;
 2. a histogram over the 128 hidden neurons of spikes per neuron per timestep;
@@ -15,6 +15,11 @@ test images (default 4), one row each with
    readout the value at step ``t`` is the softmax of the output averaged over
    steps ``1..t`` (what a prediction at ``t`` would use); with ``last`` it is the
    softmax of the output at ``t``.
+
+Like a sweep, the figures are where a setting is looked at and chosen, so they use the
+validation split unless told: ``--split test`` is refused unless ``--report-on-test``
+is given too (`nengo_fashion.cli.add_split_arg`). Each PNG records its ``split`` and
+``report_on_test`` in its text metadata (and the split in its title).
 """
 
 import sys
@@ -28,6 +33,7 @@ from ..cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_split_arg,
     positive_float,
     positive_int,
     run_cli,
@@ -51,9 +57,13 @@ def running_readout(outputs, how):
     return outputs
 
 
-def per_image_figure(result, split, path, title=""):
-    """Draw the per-image figure from a `SpikingResult` kept with ``keep_outputs``."""
-    from ..plots import _pyplot, save_png
+def per_image_figure(result, split, path, title="", metadata=None):
+    """Draw the per-image figure from a `SpikingResult` kept with ``keep_outputs``.
+
+    ``metadata`` ({str: str}) goes into the PNG's text chunks.
+    """
+    from ..atomic import atomic_path
+    from ..plots import _pyplot
 
     plt = _pyplot()
     n = result.n_images
@@ -81,7 +91,11 @@ def per_image_figure(result, split, path, title=""):
     axes[0, 2].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.suptitle(title)
     fig.tight_layout()
-    return save_png(fig, path)
+    # plots.save_png, with the PNG's text metadata
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata=metadata)
+    plt.close(fig)
+    return path
 
 
 def figure_name(run_name, s):
@@ -95,7 +109,7 @@ def make_figures(
     *,
     out,
     n_images=4,
-    split_name="test",
+    split_name="val",
     data_dir=None,
     log=print,
     overwrite=False,
@@ -103,6 +117,8 @@ def make_figures(
     """Write one per-image figure per setting (together, or none); return the paths.
 
     An existing figure of the same name in ``out`` is refused unless ``overwrite``.
+    Each PNG's text metadata records ``split`` and ``report_on_test`` (true on the test
+    split: figures there report, they are not where a setting is chosen).
     """
     from ..inference.engine import run_spiking
 
@@ -112,15 +128,20 @@ def make_figures(
     out = outputs.folder
     dataset = data_mod.load(data_dir, n_val=run.config.n_val)
     split = dataset.split(split_name).subset(n_images)
+    metadata = {
+        "Title": f"{run.path.name} on the {split_name} split",
+        "split": split_name,
+        "report_on_test": "true" if split_name == "test" else "false",
+    }
     with outputs.staging() as stage:
         for s, name in zip(settings_list, names):
             result = run_spiking(run.weights, run.config.neuron, split.images, s, keep_outputs=True)
             title = (
                 f"{run.path.name}: spiking {run.config.neuron}, dt {s.dt:g} s, {s.steps} steps, "
                 f"scale {s.scale:g}, synapse {s.synapse}; mean rate "
-                f"{result.rate_stats()['mean']:.2f} Hz"
+                f"{result.rate_stats()['mean']:.2f} Hz; {split_name} split"
             )
-            per_image_figure(result, split, stage / name, title)
+            per_image_figure(result, split, stage / name, title, metadata=metadata)
             log(f"made {name}")
     paths = [Path(out) / name for name in names]
     log(f"wrote {len(paths)} figure(s) in {out}")
@@ -136,8 +157,8 @@ def main(argv=None):
     p.add_argument("--steps", type=positive_int, default=None)
     p.add_argument("--synapse", type=synapse_value, default=None)
     p.add_argument("--scale", type=positive_float, default=None)
-    p.add_argument("--images", type=positive_int, default=4, help="how many test images")
-    p.add_argument("--split", choices=("val", "test", "train"), default="test")
+    p.add_argument("--images", type=positive_int, default=4, help="how many images of the split")
+    add_split_arg(p, "choose")
     add_output_args(p, "the run folder", "per_image_<run>_dt<dt>_steps<k>_scale<s>.png")
     add_data_args(p, n_val=False)
     args = p.parse_args(argv)

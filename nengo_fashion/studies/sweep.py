@@ -5,9 +5,13 @@ Usage::
     # the thesis' dt study: 10 steps, no synapse, no rate scaling
     python -m nengo_fashion.studies.sweep --run results/thesis-relu --dt 0.001 0.01 0.1 1 \\
         --steps 10 --scale 1 --out results/sweeps/thesis-dt
-    # latency at a real 1 ms step, on the validation split
+    # latency at a real 1 ms step (on the validation split, the default)
     python -m nengo_fashion.studies.sweep --run results/thesis-relu --dt 0.001 \\
-        --steps 5 10 20 30 --synapse none 0.005 --scale 10 30 100 --split val
+        --steps 5 10 20 30 --synapse none 0.005 --scale 10 30 100
+
+A sweep is where a setting is chosen, so it runs on the validation split unless told:
+``--split test`` is refused unless ``--report-on-test`` is given too, and ``sweep.json``
+records ``split`` and ``report_on_test`` (`nengo_fashion.cli.add_split_arg`).
 
 Each axis takes a list; every combination is a point. For each point the sweep
 reports accuracy, hidden firing rates (min / mean / max Hz over neurons), hidden
@@ -39,6 +43,7 @@ from ..cli import (
     ArgumentParser,
     add_data_args,
     add_output_args,
+    add_split_arg,
     positive_float,
     positive_int,
     run_cli,
@@ -203,7 +208,7 @@ def run_sweep(
     run_dir,
     settings_list,
     *,
-    split_name="test",
+    split_name="val",
     neuron=None,
     out=None,
     n_images=None,
@@ -220,7 +225,9 @@ def run_sweep(
     writing before anything runs, and existing sweep files are refused unless
     ``overwrite``; the files are written together or not at all.
     ``runner`` (a `nengo_fashion.tasks.TaskRunner`; default serial) runs the
-    simulations; its workers read the images from their own disk.
+    simulations; its workers read the images from their own disk. ``sweep.json``
+    records ``split_name`` and ``report_on_test`` (true on the test split: a sweep there
+    reports, it is not where a setting is chosen).
     """
     run = load_run(run_dir, family=neuron)
     outputs = out if isinstance(out, Outputs) else claim_outputs(out or run.path, overwrite)
@@ -237,6 +244,7 @@ def run_sweep(
         "run": str(run.path),
         "neuron": family,
         "split": split_name,
+        "report_on_test": split_name == "test",
         "n_images": len(split),
         "rate_accuracy": rate_acc,
         "points": points,
@@ -299,7 +307,7 @@ def make_parser():
         default=None,
         help="default: mean without a synapse, last with one",
     )
-    p.add_argument("--split", choices=("val", "test", "train"), default="test")
+    add_split_arg(p, "choose")
     p.add_argument("--n-images", type=positive_int, default=None)
     p.add_argument("--batch-size", type=positive_int, default=500)
     add_output_args(
