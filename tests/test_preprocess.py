@@ -21,8 +21,8 @@ import pytest
 from PIL import Image, ImageOps
 
 import nengo_fashion as nf
-from nengo_fashion.images import preprocess as pp
 from nengo_fashion.errors import ConfigError
+from nengo_fashion.images import preprocess as pp
 
 MAD_MEAN = 0.08
 AGREE_MIN = 0.85
