@@ -835,6 +835,76 @@ def loihi_speed_table(results_dir):
     )
 
 
+@table("photos")
+def photos_table(results_dir):
+    """Agreement between the prediction on a product photo and on its 28 x 28 original."""
+    r = _load(Path(results_dir) / "photos" / "photos.json")
+    if r is None:
+        return "(no results/photos/photos.json yet)"
+    t = r["test"]
+    modes = list(t["modes"])
+    variants = list(t["modes"][modes[0]]["per_variant"])
+    variants.sort(key=lambda v: -t["modes"][modes[0]]["per_variant"][v]["agreement"])
+    geometry = t.get("geometry", {})
+    rows = [
+        (
+            f"`{v}`",
+            r["variants"][v],
+            *(_pct(t["modes"][m]["per_variant"][v]["agreement"]) for m in modes),
+            (
+                f"{geometry[v]['trim_box_error_px']:.2f}"
+                if isinstance(geometry.get(v), dict) and "trim_box_error_px" in geometry[v]
+                else "–"
+            ),
+        )
+        for v in variants
+    ]
+    rows.append(
+        (
+            "**all**",
+            f"{t['n_photos']} photos of {t['n_images']} test images",
+            *(f"**{_pct(t['modes'][m]['agreement'])}**" for m in modes),
+            "",
+        )
+    )
+    head = (
+        "variant",
+        "photo",
+        *(f"agreement, {m} %" for m in modes),
+        "trim-box error (px, mean)",
+    )
+    shift = t.get("one_pixel_shift_agreement")
+    note = (
+        f"\n\nFor scale: moving the original 28 x 28 images by one pixel keeps "
+        f"{_pct(shift)} % of the rate net's answers."
+        if shift is not None
+        else ""
+    )
+    return _md(head, rows) + note
+
+
+@table("predict_cold_start")
+def predict_cold_start_table(results_dir):
+    """One prediction from a cold start against importing numpy and Pillow."""
+    r = _load(Path(results_dir) / "predict_cold_start.json")
+    if r is None:
+        return (
+            "(run python -m benchmarks.predict_cold_start --json results/predict_cold_start.json)"
+        )
+    m = r["median_seconds"]
+    rows = [
+        (f"`{r['command']}`", f"{m['predict'] * 1e3:.0f}"),
+        (f"`{r['baseline']}`", f"{m['baseline'] * 1e3:.0f}"),
+        ("**ratio**", f"**{r['ratio']:.2f}x** (target at most {r['target_ratio']:g}x)"),
+    ]
+    heavy = [k for k, v in r["imports"]["heavy_imported"].items() if v]
+    return _md(("command", f"median of {r['repeats']} cold starts, ms"), rows) + (
+        f"\n\nImported by the prediction: {r['imports']['modules']} modules; of the heavy "
+        f"ones: {', '.join(heavy) if heavy else 'none'} (of "
+        f"{', '.join(r['imports']['heavy_imported'])})."
+    )
+
+
 _BLOCK = re.compile(
     r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)\n?(<!-- END report:(?P=name) -->)",
     re.S,
