@@ -354,21 +354,37 @@ def run_cli(func):
     results already complete are kept, one line is printed, and the exit status is
     130 (SIGINT) or 143 (SIGTERM). A signal that lands inside a library (an import, a
     compiled loop) may come out as another exception: it is still reported as the
-    signal it was.
+    signal it was. One that a library swallows (an exception raised inside a callback
+    is only printed, "Exception ignored in ...") is raised again every 0.25 s until it
+    unwinds the command, and a command that finishes anyway still exits with the
+    signal's status.
     """
     import signal
     import threading
 
     received = []
 
+    def stop_exception(signum):
+        return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
     def on_signal(signum, frame):
         received.append(signum)
-        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if hasattr(signal, "setitimer"):  # raise it again if a library swallows it
+            signal.setitimer(signal.ITIMER_REAL, 0.25, 0.25)
+        raise stop_exception(signum)
+
+    unwound = []
+
+    def on_again(signum, frame):
+        if not unwound:
+            raise stop_exception(received[0])
 
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, on_signal)
+        if hasattr(signal, "SIGALRM"):
+            previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, on_again)
 
     def stopped(by_term):
         what = "terminated" if by_term else "interrupted"
@@ -379,7 +395,10 @@ def run_cli(func):
         return 143 if by_term else 130
 
     try:
-        func()
+        try:
+            func()
+        finally:
+            unwound.append(True)  # from here on, the repeated signal does nothing
     except NengoFashionError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -390,6 +409,10 @@ def run_cli(func):
             return stopped(received[0] == signal.SIGTERM)
         raise
     finally:
+        if received and hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if received:  # swallowed all the way: the work finished, but it was asked to stop
+        return stopped(received[0] == signal.SIGTERM)
     return 0

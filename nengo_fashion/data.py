@@ -174,7 +174,7 @@ def _read_idx(path, ndim, expected_count=None, item_shape=None):
     header_len = 4 + 4 * ndim
     if len(raw) < header_len:
         raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes); {fix}")
-    magic = struct.unpack(">i", raw[:4])[0]
+    magic = struct.unpack(">I", raw[:4])[0]
     if magic != _MAGIC[ndim]:
         raise DataError(
             f"{path}: bad IDX magic number 0x{magic:08x}, expected "
@@ -233,7 +233,7 @@ def verify_file(path, gz, raw):
 def write_idx(path, array):
     """Write a ``uint8`` array as a gzipped IDX file (used by tests and tools)."""
     array = np.asarray(array, dtype=np.uint8)
-    header = struct.pack(">i", _MAGIC[array.ndim]) + struct.pack(f">{array.ndim}i", *array.shape)
+    header = struct.pack(">I", _MAGIC[array.ndim]) + struct.pack(f">{array.ndim}i", *array.shape)
     with gzip.open(path, "wb") as f:
         f.write(header + array.tobytes())
 

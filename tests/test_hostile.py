@@ -368,3 +368,45 @@ def test_sigterm_runs_the_same_clean_up_as_ctrl_c(tmp_path):
 
     assert run_cli(work) == 143
     assert list(tmp_path.iterdir()) == []
+
+
+def _swallow_once(tmp_path):
+    """A library that catches the first stop (a callback whose exception is only printed)."""
+    with atomic.atomic_dir(tmp_path / "run") as tmp:
+        (tmp / "half").write_text("x")
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass
+        time.sleep(5)  # the repeated signal ends this
+
+
+def _swallow_always(tmp_path):
+    """Work that finishes although it was asked to stop: complete, but not a success."""
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(40):
+        try:
+            time.sleep(0.05)
+        except KeyboardInterrupt:
+            pass
+
+
+SWALLOWED = [
+    # (id, work, exit status); nothing may be left in tmp_path
+    ("swallowed-once-sigterm", _swallow_once, 143),
+    ("swallowed-always-sigint", _swallow_always, 130),
+]
+
+
+@pytest.mark.parametrize("case", SWALLOWED, ids=[c[0] for c in SWALLOWED])
+def test_swallowed_signal_still_stops(case, tmp_path, capsys):
+    from nengo_fashion.cli import run_cli
+
+    _, work, rc = case
+    t0 = time.monotonic()
+    assert run_cli(lambda: work(tmp_path)) == rc
+    assert time.monotonic() - t0 < 4  # the repeat, not the sleep, ended it
+    assert list(tmp_path.iterdir()) == []
+    assert "no partial output" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -34,8 +34,8 @@ def test_run_on_a_few_images(tiny_run, tmp_path):
         assert key in saved
     assert saved["n_images"] == 30
     assert saved["split"] == "test"  # python -m loihi reports on test by default
-    # a briefly trained net on the chip's neurons: 0.68-0.72 on 100 images over seeds 0-2
-    # (python -m tests.margins, margins.loihi_accuracy); chance 0.1
+    # a briefly trained net on the chip's neurons, on these 30 test images: 0.600-0.667 over
+    # seeds 0-2 (python -m tests.margins, loihi_accuracy_30); chance 0.1
     assert result["accuracy"] > 0.4
     assert np.array(saved["confusion_matrix"]).sum() == 30
     assert saved["spikes_per_image"] > 0
@@ -129,13 +129,21 @@ def test_bad_settings():
 
 
 def test_finetune_with_loihi_neurons(tiny_run, tmp_path):
-    from loihi.finetune import finetune
+    """One epoch of fine-tuning moves the run's weights and keeps its accuracy.
 
-    path = finetune(tiny_run, epochs=1, out=tmp_path, log=lambda s: None)
+    Against the run it starts from, over seeds 0-2 (python -m tests.margins,
+    margins.finetune_change): rate test accuracy +0.020..+0.040, mean |change| of the
+    hidden weights 1.39-1.41 % of their mean |value|. A fine-tune that does nothing
+    changes nothing (0); one that unlearns loses accuracy.
+    """
+    from .margins import finetune_change
+
+    change = finetune_change(tiny_run, tmp_path)
+    (path,) = tmp_path.iterdir()
     cfg = json.loads((path / "config.json").read_text())
     assert cfg["train_neuron"] == "loihi" and cfg["init_run"] == str(tiny_run)
-    results = json.loads((path / "results.json").read_text())
-    assert results["rate_test_acc"] > 0.5  # 0.761-0.769 over seeds 0-2 (tests.margins)
+    assert change["weight_change"] > 0.005, change
+    assert change["gain"] > -0.02, change
 
 
 @pytest.mark.hardware
@@ -152,12 +160,13 @@ def test_on_hardware(tiny_run, tmp_path):
     assert result["accuracy"] > 0.3
 
 
-def test_tune_on_validation(tiny_run, tmp_path):
+def test_tune_on_validation(tiny_run, fashion):
+    """The chosen mapping is the table's best on validation, scored on validation images."""
     from loihi.tune import tune
 
     result = tune(
         tiny_run,
-        input_rates=[250.0],
+        input_rates=[250.0, 1000.0],
         scales=[100.0],
         presentation_times=[0.02],
         skips=[0, 5],
@@ -166,9 +175,54 @@ def test_tune_on_validation(tiny_run, tmp_path):
     )
     assert result["split"] == "val" and result["n_images"] == 20
     assert result["report_on_test"] is False
-    assert all("val_accuracy" in p for p in result["points"])
-    assert len(result["points"]) == 2
-    assert result["best"] in result["points"]
+    points, best = result["points"], result["best"]
+    assert len(points) == 4 and best in points
+    assert best["val_accuracy"] == max(p["val_accuracy"] for p in points)
+    # its accuracy, scored here on the first 20 validation images
+    s = MappingSettings(
+        presentation_time=best["presentation_time"],
+        scale=best["scale"],
+        input_rate=best["input_rate"],
+    )
+    val = fashion.val.subset(20)
+    out = loihi_run.simulate(load_run(tiny_run).weights, "relu", s, val.images)
+    readout = out["outputs"][:, best["skip"] :].mean(axis=1)
+    assert best["val_accuracy"] == np.mean(readout.argmax(axis=1) == val.labels)
+
+
+def test_tune_chooses_by_val_where_val_and_test_disagree(tiny_run, monkeypatch):
+    """An emulator whose best mapping is input 250 Hz, skip 0 on validation images and
+    input 1000 Hz, skip 5 on test images: tune must choose the first."""
+    import loihi.tune as tune_mod
+
+    good = {"val": (250.0, 0), "test": (1000.0, 5)}
+
+    def fake_emulate(weights, family, settings, images, *, skips, **kwargs):
+        split = images.load()  # the split whose images this mapping was given
+        readouts = {}
+        for k in skips:
+            right = (settings.input_rate, k) == good[images.split]
+            labels = split.labels if right else (split.labels + 1) % 10
+            readouts[k] = np.eye(10)[labels]
+        ones = np.ones(len(split))
+        return {"readouts": readouts, "hidden_spikes": ones, "input_spikes": ones}
+
+    monkeypatch.setattr(tune_mod, "emulate_chunk", fake_emulate)
+    kwargs = dict(
+        input_rates=[250.0, 1000.0],
+        scales=[100.0],
+        presentation_times=[0.02],
+        skips=[0, 5],
+        n_images=20,
+    )
+    result = tune_mod.tune(tiny_run, **kwargs)
+    table = {(p["input_rate"], p["skip"]): p["val_accuracy"] for p in result["points"]}
+    assert table == {(250.0, 0): 1.0, (250.0, 5): 0.0, (1000.0, 0): 0.0, (1000.0, 5): 0.0}
+    assert (result["best"]["input_rate"], result["best"]["skip"]) == (250.0, 0)
+    # asked to report on test, the same table says the other mapping
+    test = tune_mod.tune(tiny_run, split="test", **kwargs)
+    assert (test["best"]["input_rate"], test["best"]["skip"]) == (1000.0, 5)
+    assert test["best"]["test_accuracy"] == 1.0 and test["report_on_test"] is True
 
 
 # --- time-to-first-spike input into step currents (loihi/ttfs.py) ---
@@ -209,7 +263,6 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
     """On the emulator, the hidden voltage at the end of a window is T dt scale (W x_eff)."""
     import nengo_loihi.emulator.interface as emu
 
-    from loihi.ttfs import window_reset
     from nengo_fashion.inference.encoding import TTFSCode
     from nengo_fashion.network import Weights
 
@@ -240,8 +293,9 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
     assert expected.max() > 0.2
     # within 2 %: the current decays 2/4096 per step (0.4 % over the window on average)
     # and Loihi rounds the weights
+    # images 1 and 2 too: `window_reset` zeroed the state left by the image before (without
+    # it their windows would end at the sum of the images so far)
     np.testing.assert_allclose(ends, expected, rtol=0.02, atol=0.01 * expected.max())
-    assert window_reset  # the reset that zeroes the state between these windows
 
 
 def test_ttfs_refused_on_board_and_bad_settings(best_relu):

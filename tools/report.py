@@ -905,6 +905,25 @@ def predict_cold_start_table(results_dir):
     )
 
 
+@table("mutation")
+def mutation_table(results_dir):
+    """``tools/mutation_report.py``: mutmut's score per core module, before and after the tests
+    written for its survivors (tests/test_core_mutants.py)."""
+    doc = _load(Path(results_dir) / "mutation.json")
+    if not doc or "after" not in doc:
+        return "(no results yet)"
+    after, before = doc["after"], doc.get("before", {})
+    rows = []
+    for name, a in [*after["modules"].items(), ("total", after["total"])]:
+        b = before.get("modules", {}).get(name) if name != "total" else before.get("total")
+        module = name if name == "total" else f"`{name}`"
+        was = "–" if b is None else f"{b['killed']} ({b['score']:.1f} %)"
+        left = a["survived"] + a["no_tests"]
+        rows.append([module, a["mutants"], was, a["killed"], left, f"{a['score']:.1f} %"])
+    header = ["module", "mutants", "killed before", "killed", "survived", "score"]
+    return _md(header, rows)
+
+
 _BLOCK = re.compile(
     r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)\n?(<!-- END report:(?P=name) -->)",
     re.S,
