@@ -24,6 +24,7 @@ import dataclasses
 import math
 
 import nengo
+import numpy as np
 
 from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError
@@ -176,6 +177,11 @@ def check_family(settings, family):
         )
 
 
+def has_pruned_weights(weights):
+    """Whether the first layer holds exact zeros (a pruned run: a ``nengo.Sparse`` transform)."""
+    return bool(np.count_nonzero(weights.hidden_w) < weights.hidden_w.size)
+
+
 def build_loihi_network(weights, family, settings, images):
     """The network for nengo-loihi, presenting ``images`` one after another.
 
@@ -214,6 +220,8 @@ def build_loihi_network(weights, family, settings, images):
         input_rate=settings.input_rate,
         input_synapse=input_synapse,
         probe_hidden=True,
+        # pruned weights: only the non-zero synapses are stored on the chip
+        sparse_transform=has_pruned_weights(weights),
     )
     with net:
         nl.add_params(net)

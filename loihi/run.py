@@ -60,6 +60,8 @@ from nengo_fashion.cli import (
 )
 from nengo_fashion.config import MAX_STEPS
 from nengo_fashion.errors import ConfigError, MissingDependencyError
+from nengo_fashion.inference import energy
+from nengo_fashion.inference.synops import ann_macs
 from nengo_fashion.inference.synops import count as count_synops
 from nengo_fashion.progress import Progress, make_log
 from nengo_fashion.runs import load_run
@@ -74,7 +76,7 @@ from nengo_fashion.tasks import (
     single_threaded_blas,
 )
 
-from . import energy, loihi_simulator, nxsdk_available, require_nengo_loihi
+from . import loihi_simulator, nxsdk_available, require_nengo_loihi
 from . import ttfs as ttfs_mod
 from .mapping import (
     INPUT_CODES,
@@ -83,6 +85,7 @@ from .mapping import (
     build_loihi_network,
     check_family,
     default_neuron,
+    has_pruned_weights,
 )
 from .resources import resources
 
@@ -119,6 +122,7 @@ def simulate(
     dict
         ``outputs`` (n, steps, 10) output layer per step, ``hidden_spikes`` (n,)
         hidden spikes per image, ``input_spikes`` (n,) input spikes per image,
+        ``hidden_counts`` (n, 128) and ``input_counts`` (n, 784) per neuron,
         ``model`` (nengo-loihi's built model, if ``keep_model``).
     """
     import nengo
@@ -169,6 +173,7 @@ def simulate(
             "hidden_spikes": hidden.sum(axis=(1, 2)),
             "hidden_counts": hidden.sum(axis=1),
             "input_spikes": inputs.reshape(n, steps, -1).sum(axis=(1, 2)),
+            "input_counts": inputs.reshape(n, steps, -1).sum(axis=1),
         }
         if keep_model:
             out["model"] = sim.model
@@ -186,13 +191,16 @@ def summarise(out, skips):
     """The small part of `simulate`'s result: what accuracies and spike counts need.
 
     Returns ``readouts`` ({skip: (n, 10) output averaged over each presentation
-    after ``skip`` steps}), ``hidden_spikes`` and ``input_spikes`` ((n,) per image).
+    after ``skip`` steps}), ``hidden_spikes`` and ``input_spikes`` ((n,) per image),
+    ``hidden_counts`` and ``input_counts`` ((n, 128) and (n, 784) per neuron, int16).
     """
     outputs = out["outputs"]
     return {
         "readouts": {k: outputs[:, k:].mean(axis=1) for k in skips},
         "hidden_spikes": out["hidden_spikes"],
         "input_spikes": out["input_spikes"],
+        "hidden_counts": out["hidden_counts"].astype(np.int16),
+        "input_counts": out["input_counts"].astype(np.int16),
     }
 
 
@@ -294,6 +302,8 @@ def evaluate(
         "readouts": {k: np.concatenate([p["readouts"][k] for p in parts]) for k in skips},
         "hidden_spikes": np.concatenate([p["hidden_spikes"] for p in parts]),
         "input_spikes": np.concatenate([p["input_spikes"] for p in parts]),
+        "hidden_counts": np.concatenate([p["hidden_counts"] for p in parts]),
+        "input_counts": np.concatenate([p["input_counts"] for p in parts]),
     }
     if resources:
         merged["resources"] = parts[0]["resources"]
@@ -403,11 +413,16 @@ def run_loihi(
     acc = float(np.mean(preds == s.labels))
     spikes = float(sim["hidden_spikes"].mean())
     input_spikes = float(sim["input_spikes"].mean())
+    # each spike at its neuron's non-zero fan-out; the ANN baselines on the same weights
+    synops = count_synops(
+        sim["input_counts"], sim["hidden_counts"], settings.steps, weights=run.weights
+    )
+    ann = ann_macs(s.images, run.weights.hidden(s.images, family), run.weights)
     est = energy.estimate(
-        input_spikes_per_image=input_spikes,
-        hidden_spikes_per_image=spikes,
+        synops=synops,
         n_compartments=res["totals"]["compartments"],
         steps=settings.steps,
+        ann=ann,
     )
     result = {
         "accuracy": acc,
@@ -421,7 +436,12 @@ def run_loihi(
         "energy": est,
         # synops_per_image, dense_macs_per_image, synops_ratio, steps: counted from the
         # simulated spikes by the one counter that the energy estimate also uses
-        **count_synops(input_spikes, spikes, settings.steps),
+        **synops,
+        "zero_skip_macs_per_image": ann["zero_skip_macs_per_image"],
+        "ann": ann,
+        "first_layer_density": float(np.count_nonzero(run.weights.hidden_w))
+        / run.weights.hidden_w.size,
+        "sparse_transform": has_pruned_weights(run.weights),
         "settings": dict(
             settings.asdict(),
             target=target,

@@ -128,6 +128,10 @@ def tune(
             if skip >= s.steps:
                 continue
             result = results[task.key]
+            # each spike at its neuron's non-zero fan-out (pruned runs reach fewer synapses)
+            synops = count_synops(
+                result["input_counts"], result["hidden_counts"], s.steps, weights=run.weights
+            )
             points.append(
                 {
                     "input_code": s.input_code,
@@ -140,12 +144,9 @@ def tune(
                     "steps": s.steps,
                     "skip": skip,
                     acc_key: accuracies(results[task.key])[skip],
+                    **synops,
                 }
             )
-    for p in points:
-        p.update(
-            count_synops(p["input_spikes_per_image"], p["hidden_spikes_per_image"], p["steps"])
-        )
     eligible = [
         p for p in points if max_synops_ratio is None or p["synops_ratio"] <= max_synops_ratio
     ]

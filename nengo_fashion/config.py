@@ -193,6 +193,10 @@ class TrainConfig:
         before training; epoch e trains on copy ``e % kd_copies``.
     label_smoothing : float
         Label smoothing of the cross-entropy with the labels (0 for none).
+    prune_keep : float
+        Fraction of the first layer's 100,352 weights kept, in (0, 1]; the others are
+        pruned to exact zeros during training by gradual magnitude pruning
+        (`nengo_fashion.sparsity.pruning`). 1 (the default) prunes nothing.
     spiking : SpikeSettings or None
         The setting of the spiking swap reported in ``results.json``; None takes
         dt = 1 ms, 30 steps and the neuron family's ``default_scale``.
@@ -270,6 +274,13 @@ class TrainConfig:
     )
     label_smoothing: float = _knob(
         0.0, "label smoothing (0 for none)", parse="float", group="distillation"
+    )
+    prune_keep: float = _knob(
+        1.0,
+        "fraction of the first layer's weights kept (0..1]: gradual magnitude pruning over "
+        "the first half of the epochs, then the mask fixed; default 1, no pruning",
+        parse="positive_float",
+        group="pruning",
     )
     spiking: SpikeSettings = None
 
@@ -352,6 +363,8 @@ class TrainConfig:
             raise ConfigError(f"kd_copies must be an integer >= 1, got {self.kd_copies!r}")
         if not (math.isfinite(self.label_smoothing) and 0 <= self.label_smoothing < 1):
             raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if not (math.isfinite(self.prune_keep) and 0 < self.prune_keep <= 1):
+            raise ConfigError(f"prune_keep must be in (0, 1], got {self.prune_keep!r}")
         if self.recipe == "distill" and self.teacher is None:
             raise ConfigError(
                 "the distill recipe needs a teacher: --teacher results/teacher (train one "
@@ -375,6 +388,7 @@ class TrainConfig:
         "kd_alpha": float,
         "kd_temperature": float,
         "label_smoothing": float,
+        "prune_keep": float,
         "train_synapse": (float, None),
         "init_run": ("path", None),
         "teacher": ("path", None),

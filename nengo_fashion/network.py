@@ -149,12 +149,15 @@ class Weights:
         family : str or NeuronFamily
             The rate neuron type whose response is used (Nengo's own ``rates``).
         """
+        return self.hidden(images, family) @ self.output_w.T + self.output_b
+
+    def hidden(self, images, family="relu"):
+        """The rate network's hidden activations ``(n, 128)`` (see `forward`)."""
         family = get_family(family)
         images = check_images(images)
         neuron = family.neuron_type(spiking=False)
         current = images @ self.hidden_w.T
-        hidden = neuron.rates(current, gain=np.ones(N_HIDDEN), bias=self.hidden_b)
-        return hidden @ self.output_w.T + self.output_b
+        return neuron.rates(current, gain=np.ones(N_HIDDEN), bias=self.hidden_b)
 
 
 def check_images(images, allow_empty=True):
@@ -195,6 +198,7 @@ def build_network(
     input_rate=250.0,
     input_synapse=None,
     seed=0,
+    sparse_transform=False,
     label="fashion-784-128-10",
 ):
     """Build the 784-128-10 network.
@@ -235,6 +239,10 @@ def build_network(
         longer than the presentation turns each input spike into a step current.
     seed : int
         Network seed (fixes e.g. the neurons' initial voltages).
+    sparse_transform : bool
+        Give the input-to-hidden connection a ``nengo.Sparse`` transform holding only
+        the non-zero weights (for pruned weights: nengo-loihi then stores only those
+        synapses); the same connection as the dense one otherwise.
 
     Returns
     -------
@@ -283,8 +291,14 @@ def build_network(
             )
             nengo.Connection(net.inp, net.inp_neurons.neurons, synapse=None)
             pre = net.inp_neurons.neurons
+        transform = weights.hidden_w
+        if sparse_transform:
+            nonzero = np.nonzero(transform)
+            transform = nengo.Sparse(
+                transform.shape, indices=np.stack(nonzero, axis=1), init=transform[nonzero]
+            )
         net.conn_hidden = nengo.Connection(
-            pre, net.hidden.neurons, transform=weights.hidden_w, synapse=input_synapse
+            pre, net.hidden.neurons, transform=transform, synapse=input_synapse
         )
         net.conn_out = nengo.Connection(
             net.hidden.neurons, net.out, transform=weights.output_w, synapse=synapse

@@ -114,10 +114,12 @@ def make_log(quiet=False, stream=None):
 def epoch_line(epoch, epochs, history):
     """The one line a training loop logs after epoch ``epoch`` (0-based) of ``epochs``.
 
-    ``history`` holds per-epoch lists ``loss``, ``train_acc``, ``val_acc`` and ``seconds``.
+    ``history`` holds per-epoch lists ``loss``, ``train_acc``, ``val_acc`` and ``seconds``,
+    and ``kept`` (the fraction of first-layer weights kept) when the run prunes.
     """
+    kept = f"  kept {history['kept'][-1]:.1%}" if history.get("kept") else ""
     return (
         f"epoch {epoch + 1:3d}/{epochs}  loss {history['loss'][-1]:.4f}  "
-        f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}  "
-        f"({history['seconds'][-1]:.1f} s)"
+        f"train acc {history['train_acc'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}"
+        f"{kept}  ({history['seconds'][-1]:.1f} s)"
     )

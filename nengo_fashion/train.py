@@ -53,6 +53,8 @@ from .inference.result import readout
 from .network import Weights, build_network
 from .neurons.spike_aware import spike_aware_type
 from .progress import epoch_line
+from .sparsity import pruning
+from .sparsity.pruning import LayerMask, masked_optimizer
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 
@@ -126,16 +128,20 @@ def rate_regulariser(weight, target_hz, amplitude):
     return loss
 
 
-def make_optimizer(config, steps_per_epoch):
-    """Adam, or AdamW when ``weight_decay > 0``, with the configured schedule."""
+def make_optimizer(config, steps_per_epoch, masks=()):
+    """Adam, or AdamW when ``weight_decay > 0``, with the configured schedule; with
+    ``masks`` (`nengo_fashion.sparsity.pruning.LayerMask`), one that keeps them applied."""
     import tensorflow as tf
 
     lr = config.lr
     if config.lr_schedule == "cosine":
         lr = tf.keras.optimizers.schedules.CosineDecay(lr, config.epochs * steps_per_epoch)
+    cls, kwargs = tf.keras.optimizers.Adam, {}
     if config.weight_decay > 0:
-        return tf.keras.optimizers.AdamW(lr, weight_decay=config.weight_decay)
-    return tf.keras.optimizers.Adam(lr)
+        cls, kwargs = tf.keras.optimizers.AdamW, {"weight_decay": config.weight_decay}
+    if masks:
+        return masked_optimizer(cls, masks, lr, **kwargs)
+    return cls(lr, **kwargs)
 
 
 STEPS_PER_EXECUTION = 64
@@ -242,8 +248,10 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         # NengoDL's prediction runs Keras' predict loop, which would then also try to
         # take steps_per_execution minibatches from the one it is given
         steps_per_execution = 1
+    masks = [LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
+    keep_after = pruning.schedule(config.prune_keep, config.epochs)
     sim.compile(
-        optimizer=make_optimizer(config, steps_per_epoch),
+        optimizer=make_optimizer(config, steps_per_epoch, masks),
         loss=losses,
         metrics={net.p_out: readout_accuracy(how)},
         steps_per_execution=steps_per_execution,
@@ -272,6 +280,9 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
             shuffle=False,
             verbose=0,
         )
+        if masks:  # the schedule's next step (the same mask once it is complete)
+            kept = masks[0].prune_to(keep_after[epoch])
+            history.setdefault("kept", []).append(float(kept.mean()))
         val_pred = np.argmax(
             validation_logits(sim, net, config, val.images, steps=val_steps, how=how), 1
         )
@@ -431,7 +442,10 @@ def make_parser():
         "rate-reg: loss += 1e-3 * sum((rate - 20 Hz)^2); lowpass: tau 0.1 s lowpass "
         "instead of temporal averaging",
     )
-    add_knobs(p, TrainConfig, groups={"distillation": d, "variants": v})
+    pr = p.add_argument_group(
+        "pruning", "sparse first-layer weights (fewer synaptic operations on a chip)"
+    )
+    add_knobs(p, TrainConfig, groups={"distillation": d, "variants": v, "pruning": pr})
     add_data_args(p)
     add_spike_args(p, defaults_help="the family's default (dt 0.001, 30 steps)")
     add_run_folder_args(p, "runs", None, "<recipe>-<neuron>[-<variant>]")

@@ -34,7 +34,7 @@ TRAIN = "python -m nengo_fashion.train"  # the fix every run-folder error names,
 
 
 def test_count_splits_the_synops_by_layer():
-    c = synops.count(input_spikes_per_image=392, hidden_spikes_per_image=100, steps=16)
+    c = synops.count(input_spikes=392, hidden_spikes=100, steps=16)
     assert c["input_synops_per_image"] == 392 * 128
     assert c["hidden_synops_per_image"] == 100 * 10
 

@@ -41,6 +41,7 @@ LIBRARY = (
     "nengo_fashion.inference",
     "nengo_fashion.images",
     "nengo_fashion.teacher",
+    "nengo_fashion.sparsity",
 )
 FRONT_ENDS = ("nengo_fashion.gui", "nengo_fashion.predict", "nengo_fashion.studies.notebook")
 

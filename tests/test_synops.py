@@ -50,7 +50,7 @@ def test_tiny_network_count_by_hand():
 
 
 def test_count_for_the_network():
-    c = synops.count(input_spikes_per_image=392, hidden_spikes_per_image=100, steps=16)
+    c = synops.count(input_spikes=392, hidden_spikes=100, steps=16)
     assert c["dense_macs_per_image"] == 784 * 128 + 128 * 10 == 101632
     assert c["synops_per_image"] == 392 * 128 + 100 * 10
     assert c["synops_ratio"] == pytest.approx((392 * 128 + 1000) / 101632)

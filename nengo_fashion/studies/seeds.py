@@ -33,7 +33,15 @@ import numpy as np
 
 from .. import data as data_mod
 from ..atomic import Outputs, prepare_out_dir, read_json, write_json
-from ..cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli, seed_value
+from ..cli import (
+    ArgumentParser,
+    add_data_args,
+    add_output_args,
+    positive_float,
+    positive_int,
+    run_cli,
+    seed_value,
+)
 from ..config import RECIPES, make_config
 from ..errors import ConfigError, OutputError
 from ..families import FAMILIES
@@ -52,9 +60,10 @@ def run_name(seed):
     return f"seed-{seed}"
 
 
-def default_out(recipe, neuron):
-    """``results/seeds/<recipe>-<neuron>``."""
-    return Path("results") / "seeds" / f"{recipe}-{neuron}"
+def default_out(recipe, neuron, prune_keep=1.0):
+    """``results/seeds/<recipe>-<neuron>``, with ``-keep<percent>`` for a pruned recipe."""
+    keep = f"-keep{prune_keep * 100:g}" if prune_keep < 1 else ""
+    return Path("results") / "seeds" / f"{recipe}-{neuron}{keep}"
 
 
 def summarise(per_seed):
@@ -83,6 +92,7 @@ def run_seeds(
     quiet=False,
     on_result=None,
     teacher=None,
+    prune_keep=1.0,
     overwrite=False,
 ):
     """Train ``recipe`` once per seed, write the run folders and ``seeds.json``; return its dict.
@@ -118,6 +128,8 @@ def run_seeds(
         ``on_result(seed, results)`` after each new run folder is written.
     teacher : str, optional
         A teacher run folder, for the ``distill`` recipe.
+    prune_keep : float
+        Fraction of the first layer's weights kept (`TrainConfig.prune_keep`; 1: all).
 
     Returns
     -------
@@ -129,7 +141,7 @@ def run_seeds(
         raise ConfigError("give at least one seed")
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"the seeds must be distinct, got {seeds}")
-    out = prepare_out_dir(out or default_out(recipe, neuron))
+    out = prepare_out_dir(out or default_out(recipe, neuron, prune_keep))
     runner = runner or TaskRunner(quiet=quiet)
     data = DataRef(dataset, data_dir)
     tasks = []
@@ -142,6 +154,7 @@ def run_seeds(
             n_train=n_train,
             n_val=data.n_val,
             teacher=teacher,
+            prune_keep=prune_keep,
         )
         kwargs = dict(config=config, data=data, name=run_name(seed))
         if runner.serial:
@@ -188,6 +201,7 @@ def run_seeds(
         "seeds": seeds,
         "epochs": tasks[0].kwargs["config"].epochs,
         "teacher": teacher,
+        "prune_keep": prune_keep,
         "n_train": n_train,
         "n_val": data.n_val,
         "per_seed": per_seed,
@@ -270,11 +284,22 @@ def make_parser():
         help="use only the first N training images (quick runs)",
     )
     p.add_argument(
+        "--prune-keep",
+        type=positive_float,
+        default=1.0,
+        help="fraction of the first layer's weights kept, (0, 1] (train --prune-keep); "
+        "default 1",
+    )
+    p.add_argument(
         "--fresh",
         action="store_true",
         help="train every seed again (default: keep the run folders with the same configuration)",
     )
-    add_output_args(p, "results/seeds/<recipe>-<neuron>", f"{FILE_NAME} and seed-<s>/ run folders")
+    add_output_args(
+        p,
+        "results/seeds/<recipe>-<neuron>[-keep<percent>]",
+        f"{FILE_NAME} and seed-<s>/ run folders",
+    )
     add_data_args(p)
     add_scheduler_args(p)
     return p
@@ -284,12 +309,14 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
 
     def run():
-        make_config(args.recipe, neuron=args.neuron, teacher=args.teacher)  # errors first
+        make_config(  # errors first
+            args.recipe, neuron=args.neuron, teacher=args.teacher, prune_keep=args.prune_keep
+        )
         if args.teacher is not None:
             from ..teacher import load_teacher
 
             load_teacher(args.teacher)
-        out = prepare_out_dir(args.out or default_out(args.recipe, args.neuron))
+        out = prepare_out_dir(args.out or default_out(args.recipe, args.neuron, args.prune_keep))
         dataset = data_mod.load(args.data_dir, n_val=args.n_val)
         log = make_log(args.quiet)
         with runner_from_args(args, log) as runner:
@@ -307,6 +334,7 @@ def main(argv=None):
                 log=log,
                 quiet=args.quiet,
                 teacher=args.teacher,
+                prune_keep=args.prune_keep,
                 overwrite=args.overwrite,
             )
         print(format_table(summary))
