@@ -32,6 +32,15 @@ def test_every_table_is_on_a_page():
     assert names == set(report.TABLES), set(report.TABLES) ^ names
 
 
+def test_every_fragment_is_used_on_a_page():
+    """Each registered fragment writes a number in some page's prose, and no page holds an
+    unknown one (``report.render`` would refuse it)."""
+    names = set()
+    for page in PAGES:
+        names.update(m.group("name") for m in report._FRAGMENT.finditer(page.read_text()))
+    assert names == set(report.FRAGMENTS), set(report.FRAGMENTS) ^ names
+
+
 @pytest.fixture
 def results(tmp_path):
     """A results folder with one file: a recipe search whose one candidate scored 50 %."""
@@ -80,6 +89,72 @@ def test_report_writes_nothing_if_one_file_is_bad(tmp_path, results, capsys):
 def test_unknown_table():
     with pytest.raises(KeyError, match="nope"):
         report.render("<!-- BEGIN report:nope -->\nx\n<!-- END report:nope -->")
+
+
+@pytest.fixture
+def run_results(tmp_path):
+    """A results folder with one run folder whose rate test accuracy is 50 %."""
+    folder = tmp_path / "results"
+    (folder / "r").mkdir(parents=True)
+    (folder / "r" / "results.json").write_text(json.dumps({"rate_test_acc": 0.5}))
+    return folder
+
+
+FRAGMENT = "The net scores <!-- report:run r rate_test_acc -->{}<!-- /report --> % on test.\n"
+
+
+def test_fragment_check_detects_a_stale_value(tmp_path, run_results):
+    """A hand-typed or stale number inside a sentence fails --check; --write corrects it and
+    leaves the sentence around it as it was."""
+    page = tmp_path / "R.md"
+    page.write_text(FRAGMENT.format("99.99"))
+    argv = ["--results", str(run_results)]
+    assert report.main(["--check", str(page), *argv]) == 1
+    assert report.main(["--write", str(page), *argv]) == 0
+    assert page.read_text() == FRAGMENT.format("50.00")
+    assert report.main(["--check", str(page), *argv]) == 0
+
+
+def test_fragment_render_and_arguments(run_results):
+    text = FRAGMENT.format("1") + "| table | 2 |\n" + FRAGMENT.format("3")
+    assert report.render(text, run_results) == (
+        FRAGMENT.format("50.00") + "| table | 2 |\n" + FRAGMENT.format("50.00")
+    )
+    # a fragment lies on one line: markers split over lines, or around code, are left alone
+    for text in (
+        "<!-- report:run r rate_test_acc -->\n1<!-- /report -->",
+        "`<!-- report:run r rate_test_acc -->` and `<!-- /report -->`",
+    ):
+        assert report.render(text, run_results) == text
+
+
+def test_fragment_whose_file_is_missing_is_refused(tmp_path, run_results, capsys):
+    """A fragment that would become "(no results)" means a result file is missing: --write
+    refuses and writes nothing, unless --allow-empty."""
+    page = tmp_path / "R.md"
+    page.write_text(FRAGMENT.format("50.00").replace("run r", "run gone"))
+    before = page.read_text()
+    argv = ["--write", str(page), "--results", str(run_results)]
+    assert report.main(argv) == 2
+    assert page.read_text() == before
+    assert "fragment run gone rate_test_acc" in capsys.readouterr().err
+    assert report.main([*argv, "--allow-empty"]) == 0
+    assert report.MISSING in page.read_text()
+
+
+def test_unknown_fragment():
+    with pytest.raises(KeyError, match="nope"):
+        report.render("x <!-- report:nope -->1<!-- /report --> y")
+
+
+def test_fragment_that_begins_a_line_is_refused(run_results):
+    """Markdown reads a line that begins with ``<!--`` as an HTML block, which would show the
+    rest of the paragraph as raw HTML: a fragment needs a word before it on its line."""
+    fragment = "<!-- report:run r rate_test_acc -->1<!-- /report --> %"
+    for text in (fragment, "a sentence\n   " + fragment):
+        with pytest.raises(KeyError, match="begins a line"):
+            report.render(text, run_results)
+    assert report.render("a sentence " + fragment, run_results).endswith("50.00<!-- /report --> %")
 
 
 def test_best_recipe_is_the_validation_winner():

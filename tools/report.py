@@ -3,12 +3,13 @@
 Every number in the tables of ``README.md`` and ``docs/*.md`` is written by this command
 from a ``results/**/*.json`` file, which another committed command wrote::
 
-    python -m tools.report --write README.md docs/*.md   # regenerate the tables
+    python -m tools.report --write README.md docs/*.md   # regenerate the tables and fragments
     python -m tools.report --check README.md docs/*.md   # exit 1 if one is stale
 
 A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME -->``, on
-whichever page it belongs (see ``docs/development.md``). A test checks every page, so that a
-hand-edited or stale number fails CI.
+whichever page it belongs (see ``docs/development.md``). A number inside a sentence is a
+*fragment*, ``<!-- report:NAME ARG ... -->VALUE<!-- /report -->``: ``FRAGMENTS[NAME](results,
+*ARGs)`` writes VALUE. A test checks every page, so that a hand-edited or stale number fails CI.
 """
 
 import json
@@ -27,6 +28,19 @@ TABLES = {}
 def table(name):
     def register(func):
         TABLES[name] = func
+        return func
+
+    return register
+
+
+FRAGMENTS = {}
+"""Registry: fragment name -> function(results_dir, *args) returning the text of a number in
+a sentence, or None when its result file is missing."""
+
+
+def fragment(name):
+    def register(func):
+        FRAGMENTS[name] = func
         return func
 
     return register
@@ -924,14 +938,173 @@ def mutation_table(results_dir):
     return _md(header, rows)
 
 
+# --- fragments: single numbers inside sentences --------------------------------------------
+
+
+def _dig(doc, dotted):
+    for key in dotted.split("."):
+        doc = doc[key]
+    return doc
+
+
+@fragment("run")
+def run_fragment(results_dir, run, key):
+    """An accuracy of a run folder's ``results.json``, in %: ``run best-lif rate_test_acc``."""
+    r = _load(Path(results_dir) / run / "results.json")
+    return None if r is None else _pct(r[key])
+
+
+@fragment("seeds_mean")
+def seeds_mean_fragment(results_dir, name, key):
+    """The mean over seeds of ``results/seeds/NAME/seeds.json``, in %."""
+    r = _load(Path(results_dir) / "seeds" / name / "seeds.json")
+    return None if r is None else _pct(r["mean"][key])
+
+
+@fragment("seeds_gap")
+def seeds_gap_fragment(results_dir, first, second, key):
+    """Mean over seeds of ``first`` minus that of ``second``, in points."""
+    a, b = (_load(Path(results_dir) / "seeds" / n / "seeds.json") for n in (first, second))
+    return None if a is None or b is None else f"{(a['mean'][key] - b['mean'][key]) * 100:.2f}"
+
+
+@fragment("teacher")
+def teacher_fragment(results_dir, key):
+    """An accuracy of the CNN teacher (``results/teacher/results.json``), in %."""
+    r = _load(Path(results_dir) / "teacher" / "results.json")
+    return None if r is None else _pct(r[key])
+
+
+_REPRODUCE_FOLDERS = {
+    "thesis": "reproduce",
+    "shared": "reproduce-shared",
+    "train": "reproduce-train",
+}
+
+
+@fragment("dt_acc")
+def dt_acc_fragment(results_dir, flow, dt):
+    """The dt study's accuracy at ``dt``, in %, of one ``reproduce`` flow: ``thesis`` (per-image
+    voltages, test), ``shared`` (one shared voltage vector, test) or ``train`` (training
+    images)."""
+    r = _load(Path(results_dir) / _REPRODUCE_FOLDERS[flow] / "reproduce.json")
+    if r is None:
+        return None
+    (row,) = (row for row in r["dt_table"] if row["dt"] == float(dt))
+    return _pct(row["accuracy"])
+
+
+@fragment("reproduce")
+def reproduce_fragment(results_dir, key):
+    """The thesis' flow (``results/reproduce``): ``chosen_dt`` (s), the spiking and analog nets'
+    accuracy on validation at the chosen dt (``val_spiking``, ``val_analog``) and on test
+    (``test_spiking``, ``test_analog``), in %; ``gap``: the most the spiking net at dt 0.1 and
+    1 s differs from the analog net on test, in points."""
+    r = _load(Path(results_dir) / "reproduce" / "reproduce.json")
+    if r is None:
+        return None
+    if key == "chosen_dt":
+        return f"{r['chosen_dt']:g}"
+    if key == "val_spiking":
+        (row,) = (row for row in r["dt_search"] if row["dt"] == r["chosen_dt"])
+        return _pct(row["accuracy"])
+    if key == "val_analog":
+        analog = _load(Path(results_dir) / "reproduce" / "runs" / "analog" / "results.json")
+        return None if analog is None else _pct(analog["rate_val_acc"])
+    t = r["table_4_1"]
+    if key == "gap":
+        accs = [row["accuracy"] for row in r["dt_table"] if row["dt"] in (0.1, 1.0)]
+        return f"{max(abs(a - t['analog_acc']) for a in accs) * 100:.2f}"
+    return _pct({"test_spiking": t["spiking_acc"], "test_analog": t["analog_acc"]}[key])
+
+
+@fragment("distributed")
+def distributed_fragment(results_dir, key):
+    """Seconds from ``results/distributed.json``'s ``estimates`` (the measured start-ups)."""
+    r = _load(Path(results_dir) / "distributed.json")
+    return None if r is None else f"{r['estimates'][key]:.0f}"
+
+
+@fragment("mutation")
+def mutation_fragment(results_dir, label, key):
+    """A count of ``results/mutation.json``'s total under ``label``; ``left``: the survivors
+    and the mutants no test ran (the table's "survived")."""
+    r = _load(Path(results_dir) / "mutation.json")
+    if r is None or label not in r:
+        return None
+    total = r[label]["total"]
+    return str(total["survived"] + total["no_tests"] if key == "left" else total[key])
+
+
+def _nir_reports(results_dir):
+    return [_load(p) for p in sorted(Path(results_dir).glob("nir/*/nir_check.json"))]
+
+
+@fragment("nir")
+def nir_fragment(results_dir, run, key):
+    """A value of ``results/nir/RUN/nir_check.json`` at a dotted ``key``: accuracies and
+    agreements in %, others (spike counts) to one decimal."""
+    r = _load(Path(results_dir) / "nir" / run / "nir_check.json")
+    if r is None:
+        return None
+    value = _dig(r, key)
+    if key.rsplit(".", 1)[-1] in ("accuracy", "agreement"):
+        return _pct(value)
+    return f"{value:.1f}"
+
+
+@fragment("nir_gap")
+def nir_gap_fragment(results_dir, run, simulator):
+    """NengoDL's spiking accuracy minus ``simulator``'s on ``run`` (nir_check.json), in points."""
+    r = _load(Path(results_dir) / "nir" / run / "nir_check.json")
+    if r is None:
+        return None
+    return f"{(r['nengo_dl']['accuracy'] - r['simulators'][simulator]['accuracy']) * 100:.1f}"
+
+
+@fragment("nir_seconds")
+def nir_seconds_fragment(results_dir, which):
+    """The shortest (``min``) or longest (``max``) simulation of the test images by Norse or
+    sinabs (adapted, and the variants) over every ``results/nir/*/nir_check.json``, in s."""
+    seconds = [
+        s["seconds"]
+        for r in _nir_reports(results_dir)
+        for s in (*r["simulators"].values(), *r.get("variants", {}).values())
+    ]
+    if not seconds:
+        return None
+    return f"{(min if which == 'min' else max)(seconds):.1f}"
+
+
+@fragment("nir_reader")
+def nir_reader_fragment(results_dir, key):
+    """The numpy reader of ``scripts/nir_check.py`` over every run: ``agreement``, its lowest
+    share of NengoDL's predictions (%); ``runs``, how many runs were checked."""
+    reports = _nir_reports(results_dir)
+    if not reports:
+        return None
+    if key == "runs":
+        return str(len(reports))
+    return _pct(min(r["reference_reader"]["agreement"] for r in reports))
+
+
 _BLOCK = re.compile(
     r"(<!-- BEGIN report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)\n?(<!-- END report:(?P=name) -->)",
     re.S,
 )
 
+_FRAGMENT = re.compile(
+    r"(?P<open><!-- report:(?P<name>[\w-]+)(?P<args>(?: [\w.-]+)*) -->)"
+    r"(?P<body>[^<>`\n]*)(?P<close><!-- /report -->)"
+)
+"""A number in a sentence: ``<!-- report:NAME ARG ... -->VALUE<!-- /report -->``, on one line."""
+
+MISSING = "(no results)"
+"""What a fragment becomes when its result file is missing."""
+
 
 def render(text, results_dir="results"):
-    """Return ``text`` with every report block regenerated."""
+    """Return ``text`` with every report block and fragment regenerated."""
 
     def sub(m):
         name = m.group("name")
@@ -939,17 +1112,32 @@ def render(text, results_dir="results"):
             raise KeyError(f"unknown report table {name!r}; known: {', '.join(TABLES)}")
         return m.group(1) + TABLES[name](results_dir) + "\n" + m.group(4)
 
-    return _BLOCK.sub(sub, text)
+    def sub_fragment(m):
+        name, args = m.group("name"), m.group("args").split()
+        if name not in FRAGMENTS:
+            raise KeyError(f"unknown report fragment {name!r}; known: {', '.join(FRAGMENTS)}")
+        if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
+            # a line that begins with "<!--" starts an HTML block in Markdown (CommonMark, GitHub,
+            # MyST): the rest of the paragraph would be shown as raw HTML
+            raise KeyError(f"report fragment {name!r} begins a line; put a word before it")
+        value = FRAGMENTS[name](results_dir, *args)
+        return m.group("open") + (MISSING if value is None else value) + m.group("close")
+
+    return _FRAGMENT.sub(sub_fragment, _BLOCK.sub(sub, text))
 
 
 def _placeholders(old, new):
-    """The report blocks that hold a table in ``old`` and only a placeholder in ``new``."""
+    """The report blocks that hold a table in ``old`` and only a placeholder in ``new``, and the
+    fragments that hold a value in ``old`` and `MISSING` in ``new``."""
     before = {m.group("name"): m.group("body") for m in _BLOCK.finditer(old)}
     lost = []
     for m in _BLOCK.finditer(new):
         name = m.group("name")
         if "|" in before.get(name, "") and "|" not in m.group("body"):
             lost.append(name)
+    for was, now in zip(_FRAGMENT.finditer(old), _FRAGMENT.finditer(new)):
+        if was.group("body") != MISSING and now.group("body") == MISSING:
+            lost.append(f"fragment {now.group('name')}{now.group('args')}")
     return lost
 
 
@@ -957,10 +1145,16 @@ def main(argv=None):
     p = ArgumentParser(prog="python -m tools.report", description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument(
-        "--write", metavar="FILE", nargs="+", help="regenerate the tables in each FILE"
+        "--write",
+        metavar="FILE",
+        nargs="+",
+        help="regenerate the tables and fragments in each FILE",
     )
     mode.add_argument(
-        "--check", metavar="FILE", nargs="+", help="exit 1 if a FILE's tables are stale"
+        "--check",
+        metavar="FILE",
+        nargs="+",
+        help="exit 1 if a FILE's tables or fragments are stale",
     )
     p.add_argument("--results", default="results", help="folder of result files")
     p.add_argument(
@@ -988,7 +1182,7 @@ def main(argv=None):
         if lost:
             raise RunError(
                 f"{path}: {', '.join(lost)}: their result files are missing under "
-                f"{args.results}/, so these tables would become placeholders; nothing was "
+                f"{args.results}/, so these would become placeholders; nothing was "
                 "written (--allow-empty to accept that)"
             )
         return text, new
@@ -1001,15 +1195,16 @@ def main(argv=None):
             if args.check:
                 if new != text:
                     print(
-                        f"{path}: tables are stale; run python -m tools.report " f"--write {path}"
+                        f"{path}: tables or fragments are stale; run python -m tools.report "
+                        f"--write {path}"
                     )
                     status.append(1)
                 else:
-                    print(f"{path}: tables match {args.results}/")
+                    print(f"{path}: tables and fragments match {args.results}/")
                 continue
             if new != text:
                 write_text(path, new)
-            print(f"{path}: tables regenerated from {args.results}/")
+            print(f"{path}: tables and fragments regenerated from {args.results}/")
 
     rc = run_cli(run)
     return rc or (max(status) if status else 0)
