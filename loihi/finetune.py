@@ -26,34 +26,69 @@ from nengo_fashion.cli import (
     positive_int,
     run_cli,
 )
+from nengo_fashion.config import SpikeSettings
+from nengo_fashion.errors import ConfigError
+from nengo_fashion.families import get_family, get_training_neuron
 from nengo_fashion.progress import make_log
 from nengo_fashion.runs import load_run
 from nengo_fashion.train import train
 
 
 def finetune(
-    run_dir, *, epochs=3, lr=1e-4, out=None, name=None, overwrite=False, data_dir=None, log=print
+    run_dir,
+    *,
+    epochs=3,
+    lr=1e-4,
+    ttfs=False,
+    scale=None,
+    steps=None,
+    n_train=None,
+    out=None,
+    name=None,
+    overwrite=False,
+    data_dir=None,
+    log=print,
 ):
-    """Fine-tune a run with Loihi neurons; return the new run folder."""
+    """Fine-tune a run with Loihi neurons; return the new run folder.
+
+    With ``ttfs``, for the time-to-first-spike mapping at ``scale`` and ``steps`` (the
+    window): the hidden neurons are Loihi's spiking ReLU (`nengo_fashion.neurons.chip_relu`,
+    spikes forward, the rate's gradient backward) and each step's input is the pixels'
+    TTFS arrivals so far, the step currents that the mapping gives the chip. A pruned
+    run keeps its zeros (its ``prune_keep``).
+    """
     run = load_run(run_dir)
     out = prepare_out_dir(out or run.path.parent)
+    if ttfs:
+        if scale is None or steps is None:
+            raise ConfigError(
+                "--ttfs needs the mapping's --scale and --steps (e.g. what python -m "
+                "loihi.tune --input ttfs chose: scale and presentation time / dt)"
+            )
+        # the chip's ReLU is for relu runs: a clear error now, before any work
+        get_training_neuron("chip-relu")(get_family(run.config.neuron), scale)
+        spiking = SpikeSettings(dt=0.001, steps=steps, synapse=None, scale=scale)
+        mode = dict(train_neuron="chip-relu", train_input="ttfs", train_steps=steps)
+        mode.update(train_dt=0.001, spiking=spiking)
+    else:
+        mode = dict(train_neuron="loihi", train_steps=1)
     config = dataclasses.replace(
         run.config,
         epochs=epochs,
         lr=lr,
         lr_schedule="constant",
-        train_neuron="loihi",
         init_run=str(run.path),
         spike_aware=False,
-        train_steps=1,
         variant="none",
+        n_train=n_train,
+        **mode,
     )
     dataset = data_mod.load(data_dir, n_val=config.n_val)
     return train(
         config,
         dataset,
         out=out,
-        name=name or f"{run.path.name}-loihi",
+        name=name or f"{run.path.name}-{'ttfs' if ttfs else 'loihi'}",
         overwrite=overwrite,
         log=log,
     )
@@ -65,12 +100,25 @@ def main(argv=None):
     p.add_argument("--epochs", type=positive_int, default=3)
     p.add_argument("--lr", type=positive_float, default=1e-4)
     p.add_argument(
+        "--ttfs",
+        action="store_true",
+        help="fine-tune for the time-to-first-spike mapping: Loihi's spiking ReLU on the "
+        "pixels' arrival sequence (give the mapping's --scale and --steps)",
+    )
+    p.add_argument("--scale", type=positive_float, default=None, help="with --ttfs")
+    p.add_argument(
+        "--steps", type=positive_int, default=None, help="with --ttfs: the window, in steps"
+    )
+    p.add_argument(
+        "--n-train", type=positive_int, default=None, help="only the first N training images"
+    )
+    p.add_argument(
         "--out",
         default=None,
         metavar="DIR",
         help="folder that holds the new run folder (default: the folder of --run)",
     )
-    p.add_argument("--name", default=None, help="default: <run name>-loihi")
+    p.add_argument("--name", default=None, help="default: <run name>-loihi (-ttfs)")
     p.add_argument("--overwrite", action="store_true")
     add_quiet_arg(p)
     add_data_args(p, n_val=False)
@@ -80,6 +128,10 @@ def main(argv=None):
             args.run,
             epochs=args.epochs,
             lr=args.lr,
+            ttfs=args.ttfs,
+            scale=args.scale,
+            steps=args.steps,
+            n_train=args.n_train,
             out=args.out,
             name=args.name,
             overwrite=args.overwrite,

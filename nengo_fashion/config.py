@@ -17,6 +17,7 @@ from .images.augment import AUGMENTERS
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
 AUGMENTS = tuple(AUGMENTERS)
+TRAIN_INPUTS = ("pixels", "ttfs")
 
 MAX_STEPS = 10_000
 """The most timesteps a spiking setting (or a Loihi presentation) may show one image for.
@@ -193,6 +194,11 @@ class TrainConfig:
         before training; epoch e trains on copy ``e % kd_copies``.
     label_smoothing : float
         Label smoothing of the cross-entropy with the labels (0 for none).
+    train_input : str
+        What the network is given in training at each step: ``"pixels"`` (the pixels,
+        the same every step) or ``"ttfs"`` (the time-to-first-spike arrivals so far,
+        `nengo_fashion.inference.encoding.TTFSCode.cumulative`, with a window of
+        ``train_steps``: the step currents of the TTFS chip mapping).
     prune_keep : float
         Fraction of the first layer's 100,352 weights kept, in (0, 1]; the others are
         pruned to exact zeros during training by gradual magnitude pruning
@@ -274,6 +280,13 @@ class TrainConfig:
     )
     label_smoothing: float = _knob(
         0.0, "label smoothing (0 for none)", parse="float", group="distillation"
+    )
+    train_input: str = _knob(
+        "pixels",
+        "what the network gets each step in training: the pixels, or the TTFS arrivals so "
+        "far over --train-steps steps (the chip mapping's step currents)",
+        parse=TRAIN_INPUTS,
+        group="variants",
     )
     prune_keep: float = _knob(
         1.0,
@@ -363,6 +376,10 @@ class TrainConfig:
             raise ConfigError(f"kd_copies must be an integer >= 1, got {self.kd_copies!r}")
         if not (math.isfinite(self.label_smoothing) and 0 <= self.label_smoothing < 1):
             raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if self.train_input not in TRAIN_INPUTS:
+            raise ConfigError(
+                f"train_input must be one of {TRAIN_INPUTS}, got {self.train_input!r}"
+            )
         if not (math.isfinite(self.prune_keep) and 0 < self.prune_keep <= 1):
             raise ConfigError(f"prune_keep must be in (0, 1], got {self.prune_keep!r}")
         if self.recipe == "distill" and self.teacher is None:
@@ -389,6 +406,7 @@ class TrainConfig:
         "kd_temperature": float,
         "label_smoothing": float,
         "prune_keep": float,
+        "train_input": str,
         "train_synapse": (float, None),
         "init_run": ("path", None),
         "teacher": ("path", None),

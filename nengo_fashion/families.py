@@ -13,6 +13,7 @@ import dataclasses
 import nengo
 
 from .errors import ConfigError
+from .neurons.chip_relu import chip_relu_training_type
 from .neurons.loihi_types import loihi_training_type
 from .neurons.qcfs import MAX_RATE, QuantizedReLU, SpikingQuantizedReLU
 
@@ -87,12 +88,15 @@ FAMILIES = {
 
 TRAINING_NEURONS = {
     "loihi": loihi_training_type,
+    "chip-relu": chip_relu_training_type,
 }
 """Neuron types to train with, by name (``TrainConfig.train_neuron``).
 
 A factory ``f(family, scale) -> nengo.neurons.NeuronType`` gives the type that
 replaces the family's rate type in training. ``"nengo"`` (the family's own rate
-type) needs no entry; ``"loihi"`` is nengo-loihi's neuron models (imported when used).
+type) needs no entry; ``"loihi"`` is nengo-loihi's neuron models (imported when used);
+``"chip-relu"`` is Loihi's spiking ReLU as the TTFS mapping drives it, trained
+spike-aware (`nengo_fashion.neurons.chip_relu`).
 """
 
 

@@ -48,6 +48,7 @@ from .config import RECIPES, VARIANTS, TrainConfig, make_config
 from .families import get_family, get_training_neuron
 from .images.augment import augment
 from .inference.dl import import_nengo_dl, make_simulator, predict_logits, trained_weights
+from .inference.encoding import TTFSCode
 from .inference.engine import evaluate_rate, evaluate_spiking
 from .inference.result import readout
 from .network import Weights, build_network
@@ -162,12 +163,28 @@ def validation_logits(sim, net, config, images, *, steps, how):
     """
     if scored_by_numpy(config, steps):
         return trained_weights(sim, net).forward(images, config.neuron)
-    return readout(predict_logits(sim, net, images, n_steps=steps), how)
+    return readout(
+        predict_logits(sim, net, images, n_steps=steps, encode=input_encoder(config, steps)),
+        how,
+    )
+
+
+def input_encoder(config, steps):
+    """``f(images) -> (n, steps, 784)``: what the network gets each step in training
+    (`TrainConfig.train_input`)."""
+    if config.train_input == "ttfs":
+        return TTFSCode(steps).cumulative
+    return lambda images: np.repeat(images[:, None, :], steps, axis=1)
 
 
 def scored_by_numpy(config, steps):
     """Whether `validation_logits` uses the numpy forward pass (plain rate nets)."""
-    return steps == 1 and not config.spike_aware and config.train_neuron == "nengo"
+    return (
+        steps == 1
+        and not config.spike_aware
+        and config.train_neuron == "nengo"
+        and config.train_input == "pixels"
+    )
 
 
 def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
@@ -248,7 +265,10 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         # NengoDL's prediction runs Keras' predict loop, which would then also try to
         # take steps_per_execution minibatches from the one it is given
         steps_per_execution = 1
+    encode = input_encoder(config, steps)
     masks = [LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
+    for mask in masks:  # weights already pruned (a fine-tune) stay pruned from the start
+        mask.set(mask.values() != 0)
     keep_after = pruning.schedule(config.prune_keep, config.epochs)
     sim.compile(
         optimizer=make_optimizer(config, steps_per_epoch, masks),
@@ -274,7 +294,7 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         if config.rate_reg > 0:
             targets[net.p_hidden] = np.zeros((n_used, 1, 1), dtype=np.float32)
         result = sim.fit(
-            {net.inp: np.repeat(x[:, None, :], steps, axis=1)},
+            {net.inp: encode(x)},
             targets,
             epochs=1,
             shuffle=False,

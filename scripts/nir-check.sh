@@ -4,6 +4,7 @@
 #
 #   bash scripts/nir-check.sh                    # best-relu and best-lif, all 10,000 test images
 #   bash scripts/nir-check.sh thesis-relu        # other runs (folders in results/)
+#   bash scripts/nir-check.sh seeds/best-relu-keep20/seed-0   # -> results/nir/seeds-best-relu-keep20-seed-0
 #   bash scripts/nir-check.sh --n-images 1000    # a quick check (written to build/nir-check/)
 #   bash scripts/nir-check.sh --venv-only        # only build the second venv (setup.sh --with-nir-check)
 #
@@ -94,8 +95,9 @@ fi
 N_ARGS=()
 if [ -n "$N_IMAGES" ]; then N_ARGS=(--n-images "$N_IMAGES"); fi
 for run in "${RUNS[@]}"; do
-  work="$WORK/$run"
-  if [ -n "$N_IMAGES" ]; then out="$work"; else out="results/nir/$run"; fi
+  label="${run//\//-}"  # a run in a subfolder (seeds/NAME/seed-0) gets a flat name
+  work="$WORK/$label"
+  if [ -n "$N_IMAGES" ]; then out="$work"; else out="results/nir/$label"; fi
   echo "nir-check: $run: export and NengoDL reference ($MAIN_PY)"
   "$MAIN_PY" -m nengo_fashion.export --run "results/$run" --out "$work" --reference "${N_ARGS[@]}"
   echo "nir-check: $run: Norse and sinabs ($NIR_VENV)"

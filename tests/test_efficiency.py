@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _recorded_test_acc(source):
     """The test accuracy a result file records for its point, read here on its own."""
+    if ", " in source:  # a summary over seeds: the mean of its emulator runs
+        return float(np.mean([_recorded_test_acc(s) for s in source.split(", ")]))
     path = Path(source)
     r = json.loads((path if path.is_absolute() else ROOT / path).read_text())
     if path.name == "results.json":  # a run at its default setting
@@ -52,8 +54,40 @@ def test_efficiency_gathers_results(tmp_path, capsys, monkeypatch):
         assert p["steps"] >= 1 and p["chosen"]
         if p["kind"] == "loihi":  # counted from the emulator's spikes
             assert p["synops_ratio"] == pytest.approx(p["synops_per_image"] / DENSE_MACS)
-    # the figure plots these points: synops (chip points) and steps against accuracy in %
-    synops_panel, steps_panel = plots[efficiency.FIGURE]
+        if p["kind"] == "loihi" or p["source"].endswith("results.json"):
+            # the ANN baselines: on dense weights, every non-zero input reaches 128 weights
+            # and every non-zero hidden activation 10
+            if p["first_layer_density"] == 1 and "seeds" not in p:
+                assert p["zero_skip_macs_per_image"] == pytest.approx(
+                    p["nonzero_inputs_per_image"] * 128 + p["nonzero_hidden_per_image"] * 10
+                )
+            assert p["zero_skip_macs_per_image"] <= p["dense_macs_per_image"] == DENSE_MACS
+            b = p["energy_uj_baselines"]
+            assert b["dense_fp32"] == pytest.approx(DENSE_MACS * 9.6e-6)
+            assert b["zero_skip_int8"] < b["zero_skip_fp32"] < b["dense_fp32"]
+    assert any(p["kind"] == "loihi" and p["first_layer_density"] == 1 for p in points)
+    # the mean over seeds of emulator runs is their mean, with their spread
+    (summary,) = (
+        p
+        for p in points
+        if p["kind"] == "loihi" and p["label"].startswith("best-relu-keep20 x3 seeds")
+    )
+    runs = [json.loads((ROOT / s).read_text()) for s in summary["source"].split(", ")]
+    assert summary["seeds"] == len(runs) == 3
+    assert summary["synops_per_image"] == pytest.approx(
+        np.mean([r["synops_per_image"] for r in runs])
+    )
+    assert summary["test_acc_std"] == pytest.approx(np.std([r["accuracy"] for r in runs], ddof=1))
+    # the figure plots these points: synops (chip points) and steps against accuracy in %,
+    # with the zero-skipping ANN of each emulator point's weights at the rate net's accuracy
+    synops_panel, steps_panel, energy_panel = plots[efficiency.FIGURE]
+    ann = sorted(
+        (p["zero_skip_macs_per_image"], p["rate_test_acc"] * 100)
+        for p in points
+        if p["kind"] == "loihi"
+    )
+    drawn_ann = sorted((float(x[0]), float(y[0])) for x, y in synops_panel["lines"] if len(x) == 1)
+    assert np.allclose(drawn_ann, ann)
     chip = sorted(
         (p["synops_per_image"], p["test_acc"] * 100) for p in points if "synops_ratio" in p
     )

@@ -342,6 +342,41 @@ def test_batch_larger_than_the_data_in_process(case, tmp_path, capsys, no_work):
     _assert_words(line, case[2])
 
 
+# ---- pruning and the chip fine-tune ----
+
+PRUNING = [
+    # (id, module, argv, words in the one line)
+    ("train-keep-0", "nengo_fashion.train", ["--prune-keep", "0"], ("prune-keep",)),
+    ("train-keep-1.5", "nengo_fashion.train", ["--prune-keep", "1.5"], ("prune_keep", "(0, 1]")),
+    ("train-keep-nan", "nengo_fashion.train", ["--prune-keep", "nan"], ("prune-keep",)),
+    ("train-keep-word", "nengo_fashion.train", ["--prune-keep", "half"], ("prune-keep",)),
+    ("train-input", "nengo_fashion.train", ["--train-input", "spikes"], ("train-input",)),
+    ("seeds-keep-2", "nengo_fashion.studies.seeds", ["--prune-keep", "2"], ("prune_keep",)),
+    (
+        "finetune-ttfs-no-scale",
+        "loihi.finetune",
+        ["--run", str(SOURCE), "--ttfs", "--steps", "12"],
+        ("--ttfs needs", "--scale"),
+    ),
+    (
+        "finetune-ttfs-lif",
+        "loihi.finetune",
+        ["--run", str(RESULTS / "best-lif"), "--ttfs", "--steps", "12", "--scale", "1"],
+        ("relu runs", "lif"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PRUNING, ids=[c[0] for c in PRUNING])
+def test_pruning_and_chip_options_refused_before_work(case, tmp_path, capsys, no_work):
+    _, module, argv, words = case
+    out = tmp_path / "out"
+    rc, line = _one_line(capsys, lambda: _main(module)([*argv, "--out", str(out)]))
+    assert rc == 2
+    _assert_words(line, words)
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_batch_larger_than_the_data_real_process(tmp_path):
     r = run(["-m", "nengo_fashion.train", "--batch-size", "100000", "--out", tmp_path / "out"])
     assert_one_line_error(r, contains=("batch size 100000", "55000"), max_seconds=MAX_SECONDS)

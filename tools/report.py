@@ -225,9 +225,14 @@ def headline_table(results_dir):
         r = _load(path)
         m, sd = r["mean"], r["std"]
         sp = r.get("spiking") or {}
-        what = f"`{r['recipe']}` recipe, {len(r['seeds'])} seeds"
+        n = len(r["seeds"])
+        if n < 2:  # a single-seed exploration (e.g. a pruned density tried on validation)
+            continue
+        what = f"`{r['recipe']}` recipe, {n} seed{'s' if n > 1 else ''}"
         if r.get("teacher"):
             what += ", distilled from the CNN teacher"
+        if r.get("prune_keep", 1.0) < 1:
+            what += f", {r['prune_keep']:.0%} of the first layer's weights kept (pruned)"
         rows.append(
             (
                 what,
@@ -299,7 +304,11 @@ def efficiency_table(results_dir):
                     else "(pixels as currents)"
                 ),
                 f"{p['synops_ratio']:.2f}x" if "synops_ratio" in p else "–",
-                f"{p['energy_uj']:.2f} / {p['rate_energy_uj']:.2f}" if "energy_uj" in p else "–",
+                (
+                    f"{p['zero_skip_macs_per_image']:,.0f}"
+                    if "zero_skip_macs_per_image" in p
+                    else "–"
+                ),
                 p["chosen"],
             )
         )
@@ -310,8 +319,65 @@ def efficiency_table(results_dir):
             "test %",
             "synops per image",
             "synops / dense MACs",
-            "Loihi / rate net uJ (estimate)",
+            "zero-skipping ANN MACs, same weights",
             "how the setting was chosen",
+        ),
+        rows,
+    )
+
+
+@table("baselines")
+def baselines_table(results_dir):
+    """Each emulator point against the ANNs of its own weights: operations and energy."""
+    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    if r is None:
+        return "(run python -m nengo_fashion.studies.efficiency)"
+    rows = []
+    chip = [p for p in r["points"] if p["kind"] == "loihi" and "energy_uj_baselines" in p]
+    for p in sorted(chip, key=lambda p: p["synops_per_image"]):
+        b = p["energy_uj_baselines"]
+        std = p.get("test_acc_std")
+        acc = _pct(p["test_acc"]) + (f" ± {std * 100:.2f}" if std is not None else "")
+        rate = p.get("rate_test_acc")
+        kinds = ("zero_skip_int8", "zero_skip_fp32", "dense_int8", "dense_fp32")
+        names = {k: k.replace("zero_skip", "zero-skip").replace("_", " ") for k in kinds}
+        above = [names[k] for k in kinds if p["energy_uj"] > b[k]]
+        below = [names[k] for k in kinds if p["energy_uj"] <= b[k]]
+        verdict = "; ".join(
+            f"{word} {', '.join(ks)}" for word, ks in (("above", above), ("below", below)) if ks
+        )
+        rows.append(
+            (
+                p["label"],
+                acc,
+                _pct(rate) if rate is not None else "–",
+                f"{p['first_layer_density']:.0%}",
+                f"{p['synops_per_image']:,.0f}",
+                f"{p['zero_skip_macs_per_image']:,.0f}",
+                f"{p['synops_over_zero_skip']:.2f}x",
+                f"{p['energy_uj']:.3f}",
+                f"{b['zero_skip_int8']:.3f}",
+                f"{b['zero_skip_fp32']:.3f}",
+                f"{b['dense_int8']:.3f}",
+                f"{b['dense_fp32']:.3f}",
+                verdict,
+            )
+        )
+    return _md(
+        (
+            "emulator point",
+            "test %",
+            "rate net (ANN) test %",
+            "first-layer weights kept",
+            "synops per image",
+            "zero-skipping ANN MACs",
+            "synops / zero-skip MACs",
+            "Loihi uJ",
+            "zero-skip int8 uJ",
+            "zero-skip fp32 uJ",
+            "dense int8 uJ",
+            "dense fp32 uJ",
+            "the chip's estimate is",
         ),
         rows,
     )
@@ -357,13 +423,18 @@ def teacher_table(results_dir):
 @table("ttfs_tune")
 def ttfs_tune_table(results_dir):
     rows = []
-    for path in sorted(Path(results_dir).glob("*/loihi_tune_ttfs.json")):
+    root = Path(results_dir)
+    paths = sorted(root.glob("*/loihi_tune_ttfs.json"))
+    paths += sorted(root.glob("seeds/*/seed-*/loihi_tune_ttfs.json"))
+    for path in paths:
         r = _load(path)
         b = r["best"]
         w = b.get("where_accuracy_goes", {})
+        kept = _load(path.parent / "config.json").get("prune_keep", 1.0)
         rows.append(
             (
-                f"`{path.parent.name}`",
+                f"`{path.parent.relative_to(root).as_posix()}`",
+                f"{kept:.0%}",
                 len(r["points"]),
                 r["n_images"],
                 f"≤ {r['max_synops_ratio']:g}x" if r.get("max_synops_ratio") else "–",
@@ -377,6 +448,7 @@ def ttfs_tune_table(results_dir):
     return _md(
         (
             "run",
+            "first-layer weights kept",
             "mappings tried",
             "validation images",
             "synops limit",
@@ -635,7 +707,7 @@ def loihi_table(results_dir):
                 f"`{path.parent.relative_to(results_dir)}`",
                 r["settings"]["neuron"],
                 f"{st['steps']} / {code} / {st['skip']} / {st['scale']:g} / {st['processes']}",
-                r["n_images"],
+                f"{r['n_images']} {r.get('split', 'test')}",
                 _pct(r["accuracy"]),
                 _pct(r["nengo_dl_spiking_test_acc"]),
                 _pct(r["rate_test_acc"]),
@@ -657,7 +729,7 @@ def loihi_table(results_dir):
             "run",
             "chip neurons",
             "steps / input / skip / scale / processes",
-            "images",
+            "images (split)",
             "emulator %",
             "NengoDL spiking %",
             "rate %",
@@ -968,6 +1040,31 @@ def seeds_gap_fragment(results_dir, first, second, key):
     return None if a is None or b is None else f"{(a['mean'][key] - b['mean'][key]) * 100:.2f}"
 
 
+@fragment("chip_seeds")
+def chip_seeds_fragment(results_dir, recipe, key):
+    """An emulator point of ``results/seeds/RECIPE/seed-*`` summarised over the seeds by
+    the efficiency study (``results/efficiency/efficiency.json``): ``test_acc``,
+    ``rate_test_acc`` (in %), ``test_acc_std``, ``rate_test_acc_std`` (points),
+    ``seeds``, ``steps``, ``synops_per_image``, ``zero_skip_macs_per_image`` (counts),
+    ``energy_uj`` (uJ, the chip's estimate) or an ``energy_uj_baselines`` key (uJ)."""
+    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    if r is None:
+        return None
+    prefix = f"{recipe} x"
+    (p,) = (p for p in r["points"] if p["kind"] == "loihi" and p["label"].startswith(prefix))
+    if key in ("test_acc", "rate_test_acc"):
+        return _pct(p[key])
+    if key.endswith("_std"):
+        return f"{p[key] * 100:.2f}"
+    if key in ("seeds", "steps"):
+        return str(p[key])
+    if key in ("synops_per_image", "zero_skip_macs_per_image"):
+        return f"{p[key]:,.0f}"
+    if key == "energy_uj":
+        return f"{p[key]:.2f}"
+    return f"{p['energy_uj_baselines'][key]:.3f}"
+
+
 @fragment("teacher")
 def teacher_fragment(results_dir, key):
     """An accuracy of the CNN teacher (``results/teacher/results.json``), in %."""
@@ -1116,7 +1213,8 @@ def render(text, results_dir="results"):
         name, args = m.group("name"), m.group("args").split()
         if name not in FRAGMENTS:
             raise KeyError(f"unknown report fragment {name!r}; known: {', '.join(FRAGMENTS)}")
-        if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
+        line_start = m.string.rfind("\n", 0, m.start()) + 1  # in the text being rendered
+        if not m.string[line_start : m.start()].strip():
             # a line that begins with "<!--" starts an HTML block in Markdown (CommonMark, GitHub,
             # MyST): the rest of the paragraph would be shown as raw HTML
             raise KeyError(f"report fragment {name!r} begins a line; put a word before it")

@@ -63,17 +63,18 @@ def trained_weights(sim, net):
     )
 
 
-def predict_logits(sim, net, images, *, n_steps=1, batch_size=None):
+def predict_logits(sim, net, images, *, n_steps=1, batch_size=None, encode=None):
     """Output of ``net`` over time for ``images``: array ``(n, n_steps, 10)``.
 
-    Images are held constant over the ``n_steps`` steps. Batches are padded to the
+    Images are held constant over the ``n_steps`` steps, unless ``encode`` (``f(images)
+    -> (n, n_steps, 784)``) gives each step's input. Batches are padded to the
     simulator's minibatch size and the padding is dropped again.
     """
     batch_size = batch_size or sim.minibatch_size
     out = []
     for start, stop in batches(len(images), batch_size):
         x = pad_to(images[start:stop], sim.minibatch_size)
-        x = np.repeat(x[:, None, :], n_steps, axis=1)
+        x = np.repeat(x[:, None, :], n_steps, axis=1) if encode is None else encode(x)
         data = sim.predict_on_batch({net.inp: x}, n_steps=n_steps)
         out.append(data[net.p_out][: stop - start])
     return np.concatenate(out, axis=0)

@@ -2,14 +2,16 @@
 
 As NengoDL's ``SimNeuronsBuilder.TF_NEURON_IMPL`` maps a Nengo neuron type to the
 builder that simulates it, `builders` is this project's one table of the types it
-adds: the QCFS pair (`nengo_fashion.neurons.qcfs`) and the spike-aware types
-(`nengo_fashion.neurons.spike_aware`). `install` puts them into NengoDL's table;
+adds: the QCFS pair (`nengo_fashion.neurons.qcfs`), the spike-aware types
+(`nengo_fashion.neurons.spike_aware`) and the chip's spiking ReLU
+(`nengo_fashion.neurons.chip_relu`). `install` puts them into NengoDL's table;
 `nengo_fashion.inference.dl.make_simulator` calls it before every simulator, so no
 import has a side effect. TensorFlow is imported only when the table is made.
 """
 
 import functools
 
+from ..neurons.chip_relu import SpikeAwareChipReLU
 from ..neurons.qcfs import QuantizedReLU, SpikingQuantizedReLU
 from ..neurons.spike_aware import SpikeAwareLIF, SpikeAwareSpikingRectifiedLinear
 
@@ -70,6 +72,26 @@ def _spike_aware_builder(base):
     return Builder
 
 
+def _chip_relu_builder():
+    import tensorflow as tf
+    from nengo_dl import neuron_builders as nb
+
+    class SpikeAwareChipReLUBuilder(nb.RectifiedLinearBuilder):
+        """NengoDL: Loihi's spiking ReLU forward (`ChipReLU`), the rate ReLU's gradient
+        backward, in training and in inference."""
+
+        spiking = False
+
+        def step(self, J, dt, voltage):
+            voltage = tf.nn.relu(voltage + J * dt)
+            spiked = tf.cast(voltage > 1, voltage.dtype)
+            voltage = voltage * (1 - spiked)
+            rate = super().step(J, dt)
+            return rate + tf.stop_gradient(spiked * self.alpha - rate), voltage
+
+    return SpikeAwareChipReLUBuilder
+
+
 @functools.lru_cache(maxsize=None)
 def builders():
     """``{neuron type: NengoDL builder class}`` of every type this project adds."""
@@ -81,6 +103,7 @@ def builders():
         SpikingQuantizedReLU: spiking_qcfs,
         SpikeAwareSpikingRectifiedLinear: _spike_aware_builder(nb.SpikingRectifiedLinearBuilder),
         SpikeAwareLIF: _spike_aware_builder(nb.LIFBuilder),
+        SpikeAwareChipReLU: _chip_relu_builder(),
     }
 
 

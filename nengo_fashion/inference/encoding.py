@@ -68,6 +68,16 @@ class TTFSCode:
         """``(n,)`` input spikes per image."""
         return (self.spike_steps(images) < self.window).sum(axis=1)
 
+    def cumulative(self, images):
+        """``(n, window, 784)`` float32: 1 where a pixel's spike has arrived by each step.
+
+        What the step currents carry at step ``s`` (``J_s = W @ cumulative[:, s] + b``):
+        the input that a network trained on the chip's dynamics sees
+        (``TrainConfig.train_input = "ttfs"``).
+        """
+        steps = self.spike_steps(images)
+        return (steps[:, None, :] <= np.arange(self.window)[None, :, None]).astype(np.float32)
+
     def arrivals(self, images, step):
         """``(n, 784)`` float32 mask of the pixels whose spike is at ``step``."""
         return (self.spike_steps(images) == step).astype(np.float32)

@@ -122,8 +122,13 @@ class LayerMask:
         self.variable.assign(tf.where(self.mask > 0, self.variable, tf.zeros_like(self.variable)))
 
     def prune_to(self, keep):
-        """Mask all but the ``keep`` fraction of largest magnitude; return the mask."""
-        mask = magnitude_mask(self.values(), keep)
+        """Mask all but the ``keep`` fraction of largest magnitude; return the mask.
+
+        Weights that are already zero stay masked (a fine-tune of a pruned run keeps
+        its zeros while the schedule's fraction is above its density).
+        """
+        values = self.values()
+        mask = magnitude_mask(values, keep) & (values != 0)
         self.set(mask)
         return mask
 

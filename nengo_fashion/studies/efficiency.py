@@ -22,17 +22,34 @@ their synaptic operations are not comparable with a chip's: they appear in the
 steps panel only. The dense net's multiply-accumulates per image (101,632) are
 the vertical line of the synops panel.
 
-Writes ``efficiency.json`` (the points) and ``efficiency.png`` (two panels).
+**The baselines.** Beside each emulator point are the ANNs that the same weights
+make, counted on the same test images (`nengo_fashion.inference.synops.ann_macs`):
+the dense network, and the network that skips zero inputs, zero hidden activations
+and zero weights, whose accuracy is the rate net's. Their energy per image, at
+fp32 and at int8, is set beside the chip's estimate
+(`nengo_fashion.inference.energy`). Emulator runs of the seed folders of one
+recipe with the same mapping are also summarised as one point (mean and standard
+deviation over the seeds).
+
+Writes ``efficiency.json`` (the points) and ``efficiency.png`` (three panels:
+accuracy against operations, against steps, and energy per image).
 """
 
+import collections
+import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from .. import data as data_mod
 from ..atomic import Outputs, check_results_dir, read_json, write_json
-from ..cli import ArgumentParser, add_output_args, run_cli
+from ..cli import ArgumentParser, add_data_args, add_output_args, run_cli
 from ..errors import RunError
-from ..inference.synops import DENSE_MACS
+from ..inference import energy
+from ..inference.synops import DENSE_MACS, ann_macs
 from ..progress import make_log
+from ..runs import load_run
 
 FILE_NAME = "efficiency.json"
 FIGURE = "efficiency.png"
@@ -50,7 +67,30 @@ def _point(label, kind, source, steps, accuracy, chosen, **extra):
     )
 
 
-def _run_points(results):
+class Baselines:
+    """The ANN baselines of a run's weights on the first ``n`` test images, computed once."""
+
+    def __init__(self, test):
+        self.test = test
+        self._done = {}
+
+    def __call__(self, run_path, n_images):
+        key = (str(run_path), n_images)
+        if key not in self._done:
+            run = load_run(run_path)
+            s = self.test.subset(n_images)
+            hidden = run.weights.hidden(s.images, run.config.neuron)
+            ann = ann_macs(s.images, hidden, run.weights)
+            w = run.weights.hidden_w
+            ann["first_layer_density"] = float(np.count_nonzero(w)) / w.size
+            ann["energy_uj_baselines"] = {
+                k: v["energy_j"] * 1e6 for k, v in energy.baselines(ann).items()
+            }
+            self._done[key] = ann
+        return self._done[key]
+
+
+def _run_points(results, baselines):
     for path in sorted(results.glob("*/results.json")):
         r = read_json(path)
         s = r.get("spiking")
@@ -65,10 +105,12 @@ def _run_points(results):
             "default setting, fixed before training",
             rate_test_acc=r["rate_test_acc"],
             hidden_spikes_per_image=r.get("spikes_per_image"),
+            # the ANN of the same weights, on all the test images the run reports on
+            **baselines(path.parent, r.get("n_test")),
         )
 
 
-def _pareto_points(results):
+def _pareto_points(results, baselines):
     for path in sorted(results.glob("pareto/*/pareto.json")):
         r = read_json(path)
         c = r["chosen_test"]
@@ -86,7 +128,7 @@ def _pareto_points(results):
         )
 
 
-def _seeds_points(results):
+def _seeds_points(results, baselines):
     for path in sorted(results.glob("seeds/*/seeds.json")):
         r = read_json(path)
         first = Path(r["per_seed"][0]["run"])
@@ -97,7 +139,8 @@ def _seeds_points(results):
         if s["dt"] != 0.001:
             continue
         yield _point(
-            f"{path.parent.name} x{len(r['seeds'])} seeds (NengoDL)",
+            f"{path.parent.name} x{len(r['seeds'])} seed{'s' if len(r['seeds']) > 1 else ''} "
+            "(NengoDL)",
             "nengo_dl",
             path,
             s["steps"],
@@ -108,14 +151,26 @@ def _seeds_points(results):
         )
 
 
-def _loihi_points(results):
+_SEED_RUN = re.compile(r"seeds/(?P<recipe>[^/]+)/seed-(?P<seed>\d+)(?P<suffix>-[\w-]+)?$")
+"""A run folder of ``python -m nengo_fashion.studies.seeds`` (``suffix``: a run made from
+it, e.g. ``seed-0-ttfs`` by ``python -m loihi.finetune --ttfs``)."""
+
+
+def _seed_recipe(match):
+    return match["recipe"] + (match["suffix"] or "")
+
+
+def _loihi_points(results, baselines):
     for path in sorted(results.glob("**/loihi.json")):
         r = read_json(path)
         if "synops_per_image" not in r or r.get("split", "test") != "test":
             continue
         st = r["settings"]
         mapping = {"ttfs": "TTFS"}.get(st.get("input_code", "rate"), "rate")
-        run = Path(r.get("run", path.parent)).name
+        run_path = Path(r.get("run", path.parent))
+        seed = _SEED_RUN.search(run_path.as_posix())
+        run = f"{_seed_recipe(seed)} seed {seed['seed']}" if seed else run_path.name
+        base = baselines(run_path, r["n_images"])
         yield _point(
             f"{run} (Loihi emulator, {mapping} input)",
             "loihi",
@@ -128,7 +183,65 @@ def _loihi_points(results):
             energy_uj=r["energy"]["loihi"]["energy_j"] * 1e6,
             rate_energy_uj=r["energy"]["rate_cpu_gpu"]["energy_j"] * 1e6,
             rate_test_acc=r.get("rate_test_acc"),
+            n_images=r["n_images"],
+            mapping=mapping,
+            **base,
+            synops_over_zero_skip=r["synops_per_image"] / base["zero_skip_macs_per_image"],
         )
+
+
+def seed_summaries(points):
+    """One point per recipe and mapping whose emulator runs cover several seeds: the mean
+    (and the sample standard deviation, ddof 1) of the seeds' points."""
+    groups = collections.defaultdict(list)
+    for p in points:
+        seed = _SEED_RUN.search(Path(p["source"]).parent.parent.as_posix())
+        seed = seed or _SEED_RUN.search(Path(p["source"]).parent.as_posix())
+        if p["kind"] == "loihi" and seed:
+            sub = Path(p["source"]).parent.name
+            groups[(_seed_recipe(seed), p["mapping"], p["steps"], sub)].append(p)
+    out = []
+    for (recipe, mapping, steps, _), group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+
+        def mean(key, group=group):
+            return float(np.mean([p[key] for p in group]))
+
+        def std(key, group=group):
+            return float(np.std([p[key] for p in group], ddof=1))
+
+        first = group[0]
+        out.append(
+            _point(
+                f"{recipe} x{len(group)} seeds (Loihi emulator, {mapping} input)",
+                "loihi",
+                ", ".join(p["source"] for p in group),
+                steps,
+                mean("test_acc"),
+                first["chosen"] + "; mean of seeds",
+                test_acc_std=std("test_acc"),
+                seeds=len(group),
+                synops_per_image=mean("synops_per_image"),
+                synops_std=std("synops_per_image"),
+                synops_ratio=mean("synops_ratio"),
+                energy_uj=mean("energy_uj"),
+                rate_energy_uj=mean("rate_energy_uj"),
+                rate_test_acc=mean("rate_test_acc"),
+                rate_test_acc_std=std("rate_test_acc"),
+                n_images=first["n_images"],
+                mapping=mapping,
+                dense_macs_per_image=DENSE_MACS,
+                zero_skip_macs_per_image=mean("zero_skip_macs_per_image"),
+                first_layer_density=mean("first_layer_density"),
+                energy_uj_baselines={
+                    k: float(np.mean([p["energy_uj_baselines"][k] for p in group]))
+                    for k in first["energy_uj_baselines"]
+                },
+                synops_over_zero_skip=mean("synops_over_zero_skip"),
+            )
+        )
+    return out
 
 
 def _loihi_choice(folder, settings):
@@ -147,27 +260,55 @@ SOURCES = (_run_points, _pareto_points, _seeds_points, _loihi_points)
 """Functions that yield the points of one kind of result file."""
 
 
-def collect(results_dir):
-    """Every spiking point under ``results_dir`` (a list of dicts, see `_point`)."""
+def collect(results_dir, test):
+    """Every spiking point under ``results_dir`` (a list of dicts, see `_point`).
+
+    ``test`` (a `nengo_fashion.data.Split`, the test split) is what the ANN baselines of
+    the emulator points are counted on.
+    """
     results = Path(results_dir)
-    return [p for source in SOURCES for p in source(results)]
+    baselines = Baselines(test)
+    points = [p for source in SOURCES for p in source(results, baselines)]
+    return points + seed_summaries(points)
+
+
+ENERGY_BARS = (
+    ("Loihi (estimate)", None),
+    ("zero-skip ANN, int8", "zero_skip_int8"),
+    ("zero-skip ANN, fp32", "zero_skip_fp32"),
+    ("dense ANN, int8", "dense_int8"),
+    ("dense ANN, fp32", "dense_fp32"),
+)
+"""The energy panel's bars per emulator point: label, key of ``energy_uj_baselines``."""
 
 
 def plot(points, path):
-    """Two panels: test accuracy against synops per image (chip points) and against steps."""
+    """Three panels: test accuracy against operations per image (emulator points and the
+    zero-skipping ANN of the same weights), against steps, and energy per image."""
     from ..plots import _pyplot, save_png
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5))
+    fig, (ax1, ax2, ax3) = plt.subplots(
+        1, 3, figsize=(21, 6), gridspec_kw={"width_ratios": [1.1, 1, 1.1]}
+    )
     chip = [p for p in points if p.get("synops_per_image") is not None]
     for p in chip:
-        ax1.scatter(p["synops_per_image"], p["test_acc"] * 100, s=40)
-        ax1.annotate(p["label"], (p["synops_per_image"], p["test_acc"] * 100), fontsize=7)
+        ax1.scatter(p["synops_per_image"], p["test_acc"] * 100, s=40, marker="s")
+        ax1.annotate(p["label"], (p["synops_per_image"], p["test_acc"] * 100), fontsize=6)
+        if p.get("zero_skip_macs_per_image") and p.get("rate_test_acc") is not None:
+            # the ANN of the same weights: its MACs, at the rate net's accuracy
+            ax1.plot(
+                [p["zero_skip_macs_per_image"]],
+                [p["rate_test_acc"] * 100],
+                "kx",
+                ms=6,
+                label="zero-skipping ANN, same weights" if p is chip[0] else None,
+            )
     ax1.axvline(DENSE_MACS, color="k", ls="--", label=f"dense net: {DENSE_MACS:,} MACs")
     ax1.set_xscale("log")
-    ax1.set_xlabel("synaptic operations per image (log)")
+    ax1.set_xlabel("operations per image (log): synops (squares), ANN MACs (x)")
     ax1.set_ylabel("test accuracy (%)")
-    ax1.set_title("nengo-loihi emulator: accuracy against synaptic operations")
+    ax1.set_title("nengo-loihi emulator against the ANNs of the same weights")
     ax1.legend(loc="lower right", fontsize=8)
     markers = {"nengo_dl": "o", "loihi": "s"}
     for p in points:
@@ -189,6 +330,21 @@ def plot(points, path):
     for ax in (ax1, ax2):
         ax.set_ylim(max(lo - 1, 50), None)
         ax.grid(alpha=0.3)
+    with_base = [p for p in chip if p.get("energy_uj_baselines")]
+    height = 0.8 / len(ENERGY_BARS)
+    for i, (label, key) in enumerate(ENERGY_BARS):
+        values = [
+            p["energy_uj"] if key is None else p["energy_uj_baselines"][key] for p in with_base
+        ]
+        ax3.barh(np.arange(len(with_base)) + i * height, values, height=height, label=label)
+    ax3.set_yticks(np.arange(len(with_base)) + 0.4 - height / 2)
+    ax3.set_yticklabels([p["label"] for p in with_base], fontsize=6)
+    ax3.set_xscale("log")
+    ax3.set_xlabel("energy per image (uJ, log): estimates")
+    ax3.set_title("energy estimate: Loihi against the ANN baselines")
+    ax3.legend(loc="lower right", fontsize=7)
+    ax3.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
     return save_png(fig, path)
 
 
@@ -204,6 +360,7 @@ def make_parser():
         help="folder of the committed results to gather (default results)",
     )
     add_output_args(p, "RESULTS/efficiency", f"{FILE_NAME} and {FIGURE}")
+    add_data_args(p, n_val=False)
     return p
 
 
@@ -219,7 +376,8 @@ def main(argv=None):
             overwrite=args.overwrite,
         )
         out = outputs.folder
-        points = collect(args.results)
+        test = data_mod.load(args.data_dir).test  # what the ANN baselines are counted on
+        points = collect(args.results, test)
         if not points:
             raise RunError(
                 f"--results {args.results} holds no spiking result to gather (no */results.json, "

@@ -144,13 +144,14 @@ def results_of(name, neuron="relu", variant="none"):
 def efficiency_result():
     """``(points, png)`` of the efficiency study: the committed ``results/efficiency/``, or
     (fast) the same gathering redone from the committed result files into a temporary folder."""
+    from .. import data
     from . import efficiency
 
     if not fast():
         folder = results_dir() / "efficiency"
         return read("efficiency/efficiency.json")["points"], folder / efficiency.FIGURE
     out = _tmp("efficiency")
-    points = efficiency.collect(results_dir())
+    points = efficiency.collect(results_dir(), data.load().test)
     return points, efficiency.plot(points, out / efficiency.FIGURE)
 
 
