@@ -55,7 +55,6 @@ from .network import Weights, build_network
 from .neurons.spike_aware import spike_aware_type
 from .progress import epoch_line
 from .sparsity import pruning
-from .sparsity.pruning import LayerMask, masked_optimizer
 from .teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 
@@ -141,7 +140,7 @@ def make_optimizer(config, steps_per_epoch, masks=()):
     if config.weight_decay > 0:
         cls, kwargs = tf.keras.optimizers.AdamW, {"weight_decay": config.weight_decay}
     if masks:
-        return masked_optimizer(cls, masks, lr, **kwargs)
+        return pruning.masked_optimizer(cls, masks, lr, **kwargs)
     return cls(lr, **kwargs)
 
 
@@ -266,7 +265,7 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
         # take steps_per_execution minibatches from the one it is given
         steps_per_execution = 1
     encode = input_encoder(config, steps)
-    masks = [LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
+    masks = [pruning.LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
     for mask in masks:  # weights already pruned (a fine-tune) stay pruned from the start
         mask.set(mask.values() != 0)
     keep_after = pruning.schedule(config.prune_keep, config.epochs)

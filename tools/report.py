@@ -675,7 +675,12 @@ def nir_table(results_dir):
                 + (" (target met)" if c["meets_target"] else "")
             )
         rows.append(
-            (f"`{r['run']}`", r["nir_node"], str(r["n_images"]), _pct(r["nengo_dl"]["accuracy"]))
+            (
+                f"`{path.parent.name}`",  # the run's name; seeds-NAME-seed-N for a seed's run
+                r["nir_node"],
+                str(r["n_images"]),
+                _pct(r["nengo_dl"]["accuracy"]),
+            )
             + tuple(cells)
         )
     if not rows:
