@@ -1,5 +1,7 @@
 """The notebooks run top to bottom (fast mode) and their committed outputs are clean."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -28,3 +30,14 @@ def test_committed_outputs_are_clean(path):
 def test_check_finds_a_typed_number(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("we got 91.2 %")])
     assert any("typed into markdown" in p for p in notebooks.problems(nb))
+
+
+def test_full_mode_reads_the_repositorys_results(monkeypatch):
+    """Without $NENGO_FASHION_RESULTS the notebooks read the committed ``results/`` (a helper
+    that moved into a subpackage once pointed at ``nengo_fashion/results``)."""
+    from nengo_fashion.studies import notebook
+
+    monkeypatch.delenv(notebook.RESULTS_ENV, raising=False)
+    root = Path(__file__).resolve().parents[1]
+    assert notebook.results_dir() == root / "results"
+    assert notebook.read("best-relu/results.json")["rate_test_acc"] > 0.5

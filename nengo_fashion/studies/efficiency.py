@@ -167,7 +167,7 @@ def _loihi_points(results, baselines):
             continue
         st = r["settings"]
         mapping = {"ttfs": "TTFS"}.get(st.get("input_code", "rate"), "rate")
-        run_path = Path(r.get("run", path.parent))
+        run_path = _run_folder(results, r.get("run", path.parent))
         seed = _SEED_RUN.search(run_path.as_posix())
         run = f"{_seed_recipe(seed)} seed {seed['seed']}" if seed else run_path.name
         base = baselines(run_path, r["n_images"])
@@ -188,6 +188,16 @@ def _loihi_points(results, baselines):
             **base,
             synops_over_zero_skip=r["synops_per_image"] / base["zero_skip_macs_per_image"],
         )
+
+
+def _run_folder(results, recorded):
+    """The run folder a ``loihi.json`` names (as given on the command line, relative to where
+    it ran): as it is, or relative to the folder that holds ``results``."""
+    recorded = Path(recorded)
+    for folder in (recorded, results.parent / recorded, results / Path(*recorded.parts[1:])):
+        if (folder / "weights.npz").exists():
+            return folder
+    return recorded  # load_run says what is missing
 
 
 def seed_summaries(points):

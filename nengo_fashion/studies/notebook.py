@@ -31,7 +31,7 @@ def results_dir():
     """``$NENGO_FASHION_RESULTS``, else ``results/`` of the repository."""
     if os.environ.get(RESULTS_ENV):
         return Path(os.environ[RESULTS_ENV])
-    return Path(__file__).resolve().parents[1] / "results"
+    return Path(__file__).resolve().parents[2] / "results"
 
 
 def n_images(full=None, small=200):
