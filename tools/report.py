@@ -283,9 +283,15 @@ def distill_search_table(results_dir):
     return _md(("candidate", "teacher", "changes", "val acc %", "train s"), rows)
 
 
+def _efficiency(results_dir):
+    """``results/efficiency/efficiency.json`` (``python -m nengo_fashion.studies.efficiency``),
+    or None."""
+    return _load(Path(results_dir) / "efficiency" / "efficiency.json")
+
+
 @table("efficiency")
 def efficiency_table(results_dir):
-    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    r = _efficiency(results_dir)
     if r is None:
         return "(run python -m nengo_fashion.studies.efficiency)"
     rows = []
@@ -329,7 +335,7 @@ def efficiency_table(results_dir):
 @table("baselines")
 def baselines_table(results_dir):
     """Each emulator point against the ANNs of its own weights: operations and energy."""
-    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    r = _efficiency(results_dir)
     if r is None:
         return "(run python -m nengo_fashion.studies.efficiency)"
     rows = []
@@ -1052,7 +1058,7 @@ def chip_seeds_fragment(results_dir, recipe, key):
     ``rate_test_acc`` (in %), ``test_acc_std``, ``rate_test_acc_std`` (points),
     ``seeds``, ``steps``, ``synops_per_image``, ``zero_skip_macs_per_image`` (counts),
     ``energy_uj`` (uJ, the chip's estimate) or an ``energy_uj_baselines`` key (uJ)."""
-    r = _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    r = _efficiency(results_dir)
     if r is None:
         return None
     prefix = f"{recipe} x"
