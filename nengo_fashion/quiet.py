@@ -1,5 +1,17 @@
-"""Import TensorFlow and NengoDL without their start-up log lines.
+"""Import TensorFlow and NengoDL: quietly, and with one thread per thread pool.
 
+**One thread.** TensorFlow's CPU kernels (Eigen's contractions and reductions) split
+their work by the size of the intra-op thread pool, so the last bits of a training
+depend on it: on an AMD EPYC of 2 cores, a training with TensorFlow's default pools
+(2 threads) and one with 1 thread differ in their weights (measured). `import_tensorflow`
+therefore gives every process of nengo-fashion, a command run here or a Dask worker,
+the same pools, `TF_THREADS` intra-op and inter-op threads, so a task's numbers do not
+depend on where it ran or on how many cores that machine has. The network is small
+(784-128-10, batches of 32 to 256), and one thread trains it about as fast as two.
+``TF_NUM_INTRAOP_THREADS`` and ``TF_NUM_INTEROP_THREADS``, when set, override this
+(the numbers may then differ from other machines').
+
+**Quietly.**
 TensorFlow's C++ runtime prints warnings as it loads ("TF-TRT Warning: Could not
 find TensorRT", oneDNN and CUDA-stub notes) unless ``TF_CPP_MIN_LOG_LEVEL`` is at
 least 2 when they are logged. ``nengo_dl/__init__.py`` sets that variable to
@@ -17,6 +29,12 @@ import warnings
 
 LOG_LEVEL_VAR = "TF_CPP_MIN_LOG_LEVEL"
 QUIET_LEVEL = "2"  # errors only
+
+TF_THREADS = 1
+"""TensorFlow's intra-op and inter-op thread count in every process (see above)."""
+
+THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+"""The environment variables by which a user overrides `TF_THREADS`."""
 
 
 class _PinnedEnviron(collections.abc.MutableMapping):
@@ -68,7 +86,41 @@ def import_tensorflow():
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")
+    _set_threads(tf)
     return tf
+
+
+def _set_threads(tf):
+    """Give TensorFlow `TF_THREADS` threads per pool, unless the user chose a count.
+
+    This works until TensorFlow's runtime starts (its first operation); in a process
+    where something else started it before with other pools, they stay, with a warning.
+    """
+    threading = tf.config.threading
+    wanted = {
+        threading.set_intra_op_parallelism_threads: (
+            threading.get_intra_op_parallelism_threads,
+            os.environ.get(THREAD_VARS[0]),
+        ),
+        threading.set_inter_op_parallelism_threads: (
+            threading.get_inter_op_parallelism_threads,
+            os.environ.get(THREAD_VARS[1]),
+        ),
+    }
+    for set_, (get, chosen) in wanted.items():
+        if chosen or get() == TF_THREADS:
+            continue
+        try:
+            set_(TF_THREADS)
+        except RuntimeError:  # the runtime started already, with its own pools
+            warnings.warn(
+                "TensorFlow started before nengo-fashion could give it one thread per pool; "
+                "its numbers may differ in the last bits from other machines' "
+                "(docs/distributed.md)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def import_nengo_dl():
