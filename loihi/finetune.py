@@ -25,6 +25,7 @@ from nengo_fashion.cli import (
     positive_float,
     positive_int,
     run_cli,
+    run_name,
 )
 from nengo_fashion.config import SpikeSettings
 from nengo_fashion.errors import ConfigError
@@ -118,7 +119,7 @@ def main(argv=None):
         metavar="DIR",
         help="folder that holds the new run folder (default: the folder of --run)",
     )
-    p.add_argument("--name", default=None, help="default: <run name>-loihi (-ttfs)")
+    p.add_argument("--name", default=None, type=run_name, help="default: <run name>-loihi (-ttfs)")
     p.add_argument("--overwrite", action="store_true")
     add_quiet_arg(p)
     add_data_args(p, n_val=False)

@@ -26,7 +26,7 @@ import math
 import nengo
 import numpy as np
 
-from nengo_fashion.config import MAX_STEPS
+from nengo_fashion.config import DT_RANGE, MAX_STEPS, SCALE_RANGE, check_range
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.families import get_family
 from nengo_fashion.network import build_network
@@ -116,7 +116,9 @@ class MappingSettings:
     def __post_init__(self):
         if self.neuron not in NEURONS:
             raise ConfigError(f"unknown neuron {self.neuron!r}; choose one of {', '.join(NEURONS)}")
-        if not self.dt > 0 or not self.presentation_time >= self.dt:
+        check_range(self.dt, *DT_RANGE, "dt", " seconds")
+        check_range(self.scale, *SCALE_RANGE, "scale")
+        if not self.presentation_time >= self.dt:
             raise ConfigError(
                 f"presentation time ({self.presentation_time} s) must be at least one dt "
                 f"({self.dt} s)"

@@ -365,6 +365,10 @@ def run_loihi(
     runner = runner or TaskRunner(quiet=quiet)
     if target == "loihi":  # one board, one sequence
         processes, vectorize, runner = 1, False, TaskRunner(quiet=quiet)
+    run = load_run(run_dir)
+    outputs = Outputs(out or run.path, [FILE_NAME], overwrite=overwrite)
+    path = outputs.folder / FILE_NAME
+    # after the cheap checks: importing nengo-loihi imports TensorFlow (seconds)
     if runner.serial:  # else only the workers need nengo-loihi (and TensorFlow)
         require_nengo_loihi()
     if target == "loihi" and not nxsdk_available():
@@ -372,9 +376,6 @@ def run_loihi(
             "--target loihi needs Intel's NxSDK and a Loihi board, and NxSDK is not "
             "importable here; only the emulator (--target sim) is available"
         )
-    run = load_run(run_dir)
-    outputs = Outputs(out or run.path, [FILE_NAME], overwrite=overwrite)
-    path = outputs.folder / FILE_NAME
     family = run.config.neuron
     settings = settings or MappingSettings(
         neuron=default_neuron(family), scale=run.config.spiking.scale
@@ -457,6 +458,7 @@ def run_loihi(
             str(k): float(np.mean(sim["readouts"][k].argmax(axis=1) == s.labels)) for k in skips
         },
         "run": str(run.path),
+        "data_source": dataset.source,
         "nengo_dl_spiking_test_acc": run.results.get("spiking_test_acc"),
         "nengo_dl_spiking": run.results.get("spiking"),
         "rate_test_acc": run.results.get("rate_test_acc"),
@@ -465,13 +467,19 @@ def run_loihi(
         result["chosen"] = chosen
     with outputs.staging() as stage:
         write_json(stage / FILE_NAME, result)
-    log(
-        f"accuracy {acc:.2%} on {len(s)} images in {wall:.1f} s ({len(s) / wall:.0f} images/s); "
-        f"{spikes:.1f} hidden spikes/image; {res['totals']['cores']} core(s); "
-        f"~{est['loihi']['energy_j'] * 1e6:.2f} uJ/image on Loihi (estimate)"
-    )
     log(f"wrote {path}")
     return result
+
+
+def result_line(result):
+    """The one line a ``loihi.json`` result is summed up in (printed even with --quiet)."""
+    n, wall = result["n_images"], result["wall_seconds"]
+    return (
+        f"accuracy {result['accuracy']:.2%} on {n} images in {wall:.1f} s "
+        f"({n / max(wall, 1e-9):.0f} images/s); {result['spikes_per_image']:.1f} hidden "
+        f"spikes/image; {result['resources']['totals']['cores']} core(s); "
+        f"~{result['energy_per_image_j'] * 1e6:.2f} uJ/image on Loihi (estimate)"
+    )
 
 
 def make_parser():
@@ -591,7 +599,7 @@ def main(argv=None):
             else:
                 log(f"Dask is not installed ({INSTALL}): the chunks run one after another")
         with TaskRunner(scheduler, workers, quiet=args.quiet, log=log) as runner:
-            run_loihi(
+            result = run_loihi(
                 args.run,
                 settings,
                 n_images=args.n_images,
@@ -608,6 +616,7 @@ def main(argv=None):
                 chosen=args.chosen,
                 overwrite=args.overwrite,
             )
+        print(result_line(result), flush=True)
 
     return run_cli(run)
 

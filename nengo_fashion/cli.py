@@ -5,6 +5,7 @@ import dataclasses
 import math
 import sys
 
+from .atomic import NAME_HINT, name_problem
 from .config import MAX_SEED, MAX_STEPS, SpikeSettings
 from .errors import NengoFashionError
 
@@ -59,6 +60,14 @@ def steps_value(text):
             f"must be at most {MAX_STEPS} steps per image, got {value}"
         )
     return value
+
+
+def run_name(text):
+    """argparse type: a run name, one folder inside ``--out`` (`atomic.check_name`)."""
+    bad = name_problem(text)
+    if bad:
+        raise argparse.ArgumentTypeError(f"{text!r} {bad}; {NAME_HINT}")
+    return text
 
 
 def port_number(text):
@@ -221,7 +230,9 @@ def add_run_folder_args(parser, out, name, name_help):
         help=f"folder that holds run folders, created if missing (default {out}); the run "
         "is written to DIR/NAME/",
     )
-    parser.add_argument("--name", default=name, help=f"run name (default {name_help})")
+    parser.add_argument(
+        "--name", default=name, type=run_name, help=f"run name (default {name_help})"
+    )
     parser.add_argument(
         "--overwrite",
         action="store_true",

@@ -46,6 +46,26 @@ def _finite(value):
     return _is_number(value) and math.isfinite(value)
 
 
+DT_RANGE = (1e-6, 10.0)
+"""Allowed simulation time steps, in seconds. The engines compute in float32: a spike's
+amplitude is ``1 / (dt * scale)``, and a ``dt`` of 1e-50 makes it infinite (NaN
+accuracies, NaN rates). The committed results use 0.001 to 1 s."""
+
+SCALE_RANGE = (1e-3, 1e6)
+"""Allowed firing-rate scales. ``scale`` multiplies the hidden neurons' input and divides
+their output in float32: 1e39 overflows it. The committed results use 1 to 300."""
+
+
+def check_range(value, low, high, what, unit=""):
+    """Return ``value`` if it is a real number in ``[low, high]``, else raise `ConfigError`."""
+    if not (_finite(value) and low <= value <= high):
+        raise ConfigError(
+            f"{what} must be a number in {low:g}..{high:g}{unit}, got {value!r} (the engines "
+            "compute in float32)"
+        )
+    return value
+
+
 def check_seed(seed, what="seed"):
     """Refuse a seed numpy cannot take (a `ConfigError`): an integer in 0..2**32 - 1."""
     if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
@@ -83,14 +103,12 @@ class SpikeSettings:
     readout: str = None
 
     def __post_init__(self):
-        if not (_finite(self.dt) and self.dt > 0):
-            raise ConfigError(f"dt must be a positive number of seconds, got {self.dt!r}")
+        check_range(self.dt, *DT_RANGE, "dt", " seconds")
         if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
             raise ConfigError(f"steps must be an integer in 1..{MAX_STEPS}, got {self.steps!r}")
         if self.synapse is not None and not (_finite(self.synapse) and self.synapse >= 0):
             raise ConfigError(f"synapse must be None or a tau >= 0 seconds, got {self.synapse!r}")
-        if not (_finite(self.scale) and self.scale > 0):
-            raise ConfigError(f"scale must be > 0, got {self.scale!r}")
+        check_range(self.scale, *SCALE_RANGE, "scale")
         readout = self.readout
         if readout is None:
             readout = "mean" if not self.synapse else "last"
@@ -356,8 +374,7 @@ class TrainConfig:
             raise ConfigError(
                 f"train_steps must be an integer in 1..{MAX_STEPS}, got {self.train_steps!r}"
             )
-        if not (math.isfinite(self.train_dt) and self.train_dt > 0):
-            raise ConfigError(f"train_dt must be > 0 seconds, got {self.train_dt!r}")
+        check_range(self.train_dt, *DT_RANGE, "train_dt", " seconds")
         if self.train_synapse is not None and not self.train_synapse > 0:
             raise ConfigError(f"train_synapse must be None or > 0 s, got {self.train_synapse!r}")
         if not isinstance(self.train_neuron, str) or not self.train_neuron:

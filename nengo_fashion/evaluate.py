@@ -68,7 +68,13 @@ def main(argv=None):
         dataset = data_mod.load(args.data_dir, n_val=r.config.n_val)
         split = dataset.split(args.split).subset(args.n_images)
         family = r.config.neuron
-        out = {"run": str(r.path), "split": args.split, "n": len(split), "neuron": family}
+        out = {
+            "run": str(r.path),
+            "split": args.split,
+            "n": len(split),
+            "neuron": family,
+            "data_source": dataset.source,  # says "(unverified: ...)" with --unverified-data
+        }
         lines = [f"{r.path} on {args.split} ({len(split)} images)"]
         if args.split == "test":
             lines.append("  reporting on the test split (choose settings on --split val)")

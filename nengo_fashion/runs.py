@@ -13,7 +13,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .atomic import _to_jsonable, atomic_dir, read_json
+from .atomic import _to_jsonable, atomic_dir, fill_folder, read_json
 from .config import TrainConfig
 from .errors import ConfigError, RunError
 from .network import Weights
@@ -116,11 +116,15 @@ def _json_kind(value):
 
 def store_run(result, run_dir):
     """Write a `train_run` result as the run folder ``run_dir`` (atomically, replacing)."""
-    with atomic_dir(run_dir, overwrite=True) as tmp:
+
+    def write(folder):
         for rel, content in result["files"].items():
-            target = tmp / rel
+            target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+
+    with atomic_dir(run_dir, overwrite=True) as tmp:
+        fill_folder(tmp, write, run_dir)
     return Path(run_dir)
 
 

@@ -32,7 +32,7 @@ import nengo
 import numpy as np
 
 from . import data as data_mod
-from .atomic import atomic_dir, write_json
+from .atomic import atomic_dir, child_folder, fill_folder, write_json
 from .cli import (
     ArgumentParser,
     add_data_args,
@@ -250,68 +250,74 @@ def fit(config, dataset, log=print, steps_per_execution=STEPS_PER_EXECUTION):
     sim = make_simulator(
         net, minibatch_size=config.batch_size, dt=config.train_dt, use_loop=val_steps > 1
     )
-    if pool is None:
-        losses = {net.p_out: readout_loss(how, config.label_smoothing)}
-    else:
-        losses = {
-            net.p_out: label_loss(1 - config.kd_alpha, config.label_smoothing, how),
-            p_soft: soft_loss(config.kd_alpha, config.kd_temperature, how),
-        }
-    if config.rate_reg > 0:
-        amplitude = net.hidden.neuron_type.amplitude
-        losses[net.p_hidden] = rate_regulariser(config.rate_reg, config.rate_target_hz, amplitude)
-    if not scored_by_numpy(config, val_steps):
-        # NengoDL's prediction runs Keras' predict loop, which would then also try to
-        # take steps_per_execution minibatches from the one it is given
-        steps_per_execution = 1
-    encode = input_encoder(config, steps)
-    masks = [pruning.LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
-    for mask in masks:  # weights already pruned (a fine-tune) stay pruned from the start
-        mask.set(mask.values() != 0)
-    keep_after = pruning.schedule(config.prune_keep, config.epochs)
-    sim.compile(
-        optimizer=make_optimizer(config, steps_per_epoch, masks),
-        loss=losses,
-        metrics={net.p_out: readout_accuracy(how)},
-        steps_per_execution=steps_per_execution,
-    )
-    history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
-    if pool is not None:
-        history["teacher"] = pool_info
-    for epoch in range(config.epochs):
-        start = time.time()
-        order = rng.permutation(len(train))[:n_used] if config.shuffle else np.arange(n_used)
-        y = train.labels[order]
+    try:  # closed here on an error or an interrupt (else NengoDL warns as it goes)
         if pool is None:
-            x = augment(config.augment, train.images[order], rng)
-        else:  # the augmented copy whose teacher logits were computed
-            copy = epoch % config.kd_copies
-            x = augmented_copy(config.augment, train.images, config.seed, copy)[order]
-        targets = {net.p_out: np.repeat(y[:, None, None], steps, axis=1)}
-        if pool is not None:
-            targets[p_soft] = np.repeat(pool[copy][order][:, None, :], steps, axis=1)
+            losses = {net.p_out: readout_loss(how, config.label_smoothing)}
+        else:
+            losses = {
+                net.p_out: label_loss(1 - config.kd_alpha, config.label_smoothing, how),
+                p_soft: soft_loss(config.kd_alpha, config.kd_temperature, how),
+            }
         if config.rate_reg > 0:
-            targets[net.p_hidden] = np.zeros((n_used, 1, 1), dtype=np.float32)
-        result = sim.fit(
-            {net.inp: encode(x)},
-            targets,
-            epochs=1,
-            shuffle=False,
-            verbose=0,
+            amplitude = net.hidden.neuron_type.amplitude
+            losses[net.p_hidden] = rate_regulariser(
+                config.rate_reg, config.rate_target_hz, amplitude
+            )
+        if not scored_by_numpy(config, val_steps):
+            # NengoDL's prediction runs Keras' predict loop, which would then also try to
+            # take steps_per_execution minibatches from the one it is given
+            steps_per_execution = 1
+        encode = input_encoder(config, steps)
+        masks = [pruning.LayerMask(sim, net.conn_hidden)] if config.prune_keep < 1 else []
+        for mask in masks:  # weights already pruned (a fine-tune) stay pruned from the start
+            mask.set(mask.values() != 0)
+        keep_after = pruning.schedule(config.prune_keep, config.epochs)
+        sim.compile(
+            optimizer=make_optimizer(config, steps_per_epoch, masks),
+            loss=losses,
+            metrics={net.p_out: readout_accuracy(how)},
+            steps_per_execution=steps_per_execution,
         )
-        if masks:  # the schedule's next step (the same mask once it is complete)
-            kept = masks[0].prune_to(keep_after[epoch])
-            history.setdefault("kept", []).append(float(kept.mean()))
-        val_pred = np.argmax(
-            validation_logits(sim, net, config, val.images, steps=val_steps, how=how), 1
-        )
-        acc_key = next(k for k in result.history if k.endswith("_accuracy"))
-        history["loss"].append(float(result.history["loss"][-1]))
-        history["train_acc"].append(float(result.history[acc_key][-1]))
-        history["val_acc"].append(float(np.mean(val_pred == val.labels)))
-        history["seconds"].append(time.time() - start)
-        log(epoch_line(epoch, config.epochs, history))
-    weights = trained_weights(sim, net)
+        history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
+        if pool is not None:
+            history["teacher"] = pool_info
+        for epoch in range(config.epochs):
+            start = time.time()
+            order = rng.permutation(len(train))[:n_used] if config.shuffle else np.arange(n_used)
+            y = train.labels[order]
+            if pool is None:
+                x = augment(config.augment, train.images[order], rng)
+            else:  # the augmented copy whose teacher logits were computed
+                copy = epoch % config.kd_copies
+                x = augmented_copy(config.augment, train.images, config.seed, copy)[order]
+            targets = {net.p_out: np.repeat(y[:, None, None], steps, axis=1)}
+            if pool is not None:
+                targets[p_soft] = np.repeat(pool[copy][order][:, None, :], steps, axis=1)
+            if config.rate_reg > 0:
+                targets[net.p_hidden] = np.zeros((n_used, 1, 1), dtype=np.float32)
+            result = sim.fit(
+                {net.inp: encode(x)},
+                targets,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+            )
+            if masks:  # the schedule's next step (the same mask once it is complete)
+                kept = masks[0].prune_to(keep_after[epoch])
+                history.setdefault("kept", []).append(float(kept.mean()))
+            val_pred = np.argmax(
+                validation_logits(sim, net, config, val.images, steps=val_steps, how=how), 1
+            )
+            acc_key = next(k for k in result.history if k.endswith("_accuracy"))
+            history["loss"].append(float(result.history["loss"][-1]))
+            history["train_acc"].append(float(result.history[acc_key][-1]))
+            history["val_acc"].append(float(np.mean(val_pred == val.labels)))
+            history["seconds"].append(time.time() - start)
+            log(epoch_line(epoch, config.epochs, history))
+        weights = trained_weights(sim, net)
+    except BaseException:
+        sim.close()
+        raise
 
     return weights, history, sim
 
@@ -329,7 +335,7 @@ def train(
     name = name or "-".join(
         [config.recipe, config.neuron] + ([config.variant] if config.variant != "none" else [])
     )
-    run_dir = Path(out) / name
+    run_dir = child_folder(out, name)
     if dataset is None:
         dataset = data_mod.load(data_dir, n_val=config.n_val)
     log(
@@ -339,34 +345,37 @@ def train(
     with atomic_dir(run_dir, overwrite=overwrite) as tmp:
         weights, history, sim = fit(config, dataset, log=log)
         try:
-            sim.save_params(str(tmp / "params"))
+            rate_val = evaluate_rate(weights, config.neuron, dataset.val)
+            rate_test = evaluate_rate(weights, config.neuron, dataset.test)
+            spiking = evaluate_spiking(weights, config.neuron, dataset.test, config.spiking)
+            results = {
+                "rate_val_acc": rate_val["accuracy"],
+                "rate_test_acc": rate_test["accuracy"],
+                "spiking_test_acc": spiking["accuracy"],
+                "spiking": dict(config.spiking.asdict(), neuron=config.neuron),
+                "hidden_rate_hz": spiking["hidden_rate_hz"],
+                "spikes_per_image": spiking["spikes_per_image"],
+                "n_train_used": images_per_epoch(
+                    len(dataset.train.subset(config.n_train)), config.batch_size
+                ),
+                "n_val": len(dataset.val),
+                "n_test": len(dataset.test),
+                "data_source": dataset.source,
+                "history": history,
+                "config": config.asdict(),
+                "seconds": time.time() - start,
+            }
+
+            def write(folder):
+                sim.save_params(str(folder / "params"))
+                weights.save(folder / "weights.npz")
+                write_json(folder / "config.json", config.asdict(), rescue=False)
+                training_curve(history, folder / "training_curve.png", title=name)
+                write_json(folder / "results.json", results, rescue=False)
+
+            fill_folder(tmp, write, run_dir)
         finally:
             sim.close()
-        weights.save(tmp / "weights.npz")
-        write_json(tmp / "config.json", config.asdict())
-        training_curve(history, tmp / "training_curve.png", title=name)
-
-        rate_val = evaluate_rate(weights, config.neuron, dataset.val)
-        rate_test = evaluate_rate(weights, config.neuron, dataset.test)
-        spiking = evaluate_spiking(weights, config.neuron, dataset.test, config.spiking)
-        results = {
-            "rate_val_acc": rate_val["accuracy"],
-            "rate_test_acc": rate_test["accuracy"],
-            "spiking_test_acc": spiking["accuracy"],
-            "spiking": dict(config.spiking.asdict(), neuron=config.neuron),
-            "hidden_rate_hz": spiking["hidden_rate_hz"],
-            "spikes_per_image": spiking["spikes_per_image"],
-            "n_train_used": images_per_epoch(
-                len(dataset.train.subset(config.n_train)), config.batch_size
-            ),
-            "n_val": len(dataset.val),
-            "n_test": len(dataset.test),
-            "data_source": dataset.source,
-            "history": history,
-            "config": config.asdict(),
-            "seconds": time.time() - start,
-        }
-        write_json(tmp / "results.json", results)
     log(summary_table(name, results))
     log(f"wrote {run_dir}")
     return run_dir
