@@ -6,7 +6,6 @@ temporary folder beside its final place and renamed into place when complete.
 """
 
 import contextlib
-import errno
 import json
 import os
 import re
@@ -222,6 +221,11 @@ class Outputs:
             yield stage
             with signals_held():
                 self._commit(stage)
+        except OSError as e:  # a full disk: one line (a result file rescues itself)
+            raise OutputError(
+                f"could not write the outputs in {self.folder} ({_reason(e)}); nothing "
+                "was replaced"
+            ) from None
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -273,7 +277,7 @@ def _rescue(path, write):
             write(Path(rescue))
         except OSError:
             raise OutputError(f"could not write {path} ({e.strerror or e})") from None
-        reason = e.strerror or errno.errorcode.get(e.errno, str(e))
+        reason = _reason(e)
         raise OutputError(
             f"could not write {path} ({reason}); the result was saved to {rescue}"
         ) from None
@@ -314,7 +318,10 @@ def write_text(path, text):
 
 
 def _reason(error):
-    return error.strerror or errno.errorcode.get(error.errno, str(error))
+    """An `OSError`'s reason in words (h5py's carry an errno but no strerror)."""
+    if error.errno:
+        return os.strerror(error.errno)
+    return (error.strerror or str(error) or type(error).__name__).splitlines()[0]
 
 
 def _rescue_folder(final, fill, error):

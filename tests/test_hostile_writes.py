@@ -151,6 +151,21 @@ def test_a_full_disk_keeps_the_finished_run(case, fashion, tmp_path):
             shutil.rmtree(rescue, ignore_errors=True)
 
 
+# commands whose work is quick to redo: one line, nothing half-written, no crash
+FULL_DISK_QUICK = [
+    ("export", ["-m", "nengo_fashion.export", "--run", str(RUN)]),
+]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+@pytest.mark.parametrize("case", FULL_DISK_QUICK, ids=[c[0] for c in FULL_DISK_QUICK])
+def test_a_full_disk_is_one_line(case, tmp_path):
+    with small_tmpfs(tmp_path / "disk", size="100k") as disk:
+        r = run([*case[1], "--out", disk], timeout=120)
+        assert_one_line_error(r, contains=("no space",))
+        assert list(disk.iterdir()) == []
+
+
 def test_fill_folder_rescues_on_any_disk_error(tmp_path, monkeypatch):
     """In-process, on any machine: the first write fails as a full disk would."""
     monkeypatch.setenv("TMPDIR", str(tmp_path / "spare"))

@@ -34,6 +34,7 @@ New neuron families are exported by registering a function in `EXPORTERS` with
 """
 
 import dataclasses
+import io
 import time
 from pathlib import Path
 
@@ -326,8 +327,12 @@ def export_run(run, out_dir):
         run.weights, run.config.neuron, run.config.spiking, name=Path(run.path).name
     )
     path = Path(out_dir) / NIR_FILE
+    # built in memory, then written as plain bytes: HDF5 writing straight to a full disk
+    # fails inside h5py's deallocators (and can crash the interpreter), not where it is told
+    buf = io.BytesIO()
+    nir.write(buf, graph)
     with atomic_path(path) as tmp:
-        nir.write(tmp, graph)
+        Path(tmp).write_bytes(buf.getvalue())
     return path
 
 
