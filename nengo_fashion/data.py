@@ -17,6 +17,15 @@ reaches Dask workers, which load the data themselves); the dataset's ``source`` 
 so ``data_source`` in ``results.json``) then says ``(unverified: ...)``.
 Pixels are scaled from 0..255 to 0..1 (``float32``), as in the thesis.
 
+Every read is bounded (`read_idx`): a data file must be a regular file (a symlink is
+resolved first; a FIFO, a device such as ``/dev/zero`` or a socket is refused before it is
+opened), its IDX header is read first, and only the bytes that the header's dimensions
+call for are inflated (one more, to detect trailing data). The dimensions are bounded:
+at most `MAX_ITEMS` items of 28 x 28 for the published Fashion-MNIST (the default, which
+is then checked against the checksums), and at most `MAX_UNVERIFIED_BYTES` of content per
+file for other IDX data (``--unverified-data``). A gzip bomb or a header claiming absurd
+dimensions is so a one-line `DataError`, not a ``MemoryError``.
+
 The validation split is held out from the 60,000 training images: by default the
 **last 5,000** (indices 55,000..59,999). Hyper-parameters are chosen on it; the
 10,000 test images are only used to report.
@@ -25,8 +34,10 @@ The validation split is held out from the 60,000 training images: by default the
 import dataclasses
 import gzip
 import hashlib
+import io
 import math
 import os
+import stat
 import struct
 import zlib
 from pathlib import Path
@@ -68,6 +79,16 @@ KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 _MAGIC = {1: 0x00000801, 3: 0x00000803}  # unsigned byte, 1 or 3 dimensions
 
+MAX_ITEMS = EXPECTED_COUNTS["train"]
+"""The most items a file of the published Fashion-MNIST holds: the bound of a verified read."""
+
+MAX_UNVERIFIED_BYTES = 256 * 2**20
+"""The most content (after the IDX header) read from one file of other IDX data
+(``--unverified-data``): 256 MiB, five times Fashion-MNIST's largest file (47 MB)."""
+
+_COUNT_EXTRA = 2**20
+"""How far past the header's size trailing data is inflated, to say how much there is."""
+
 UNVERIFIED_ENV_VAR = "NENGO_FASHION_UNVERIFIED_DATA"
 """Set to 1 to accept IDX files that are not the published Fashion-MNIST (``--unverified-data``)."""
 
@@ -105,8 +126,8 @@ HOW_TO_GET = (
 )
 
 
-def read_idx(path, ndim, expected_count=None, item_shape=None):
-    """Read one gzipped IDX file of unsigned bytes, checking it thoroughly.
+def read_idx(path, ndim, expected_count=None, item_shape=None, max_bytes=MAX_UNVERIFIED_BYTES):
+    """Read one gzipped IDX file of unsigned bytes, checking it thoroughly, with bounds.
 
     Parameters
     ----------
@@ -118,6 +139,9 @@ def read_idx(path, ndim, expected_count=None, item_shape=None):
         Expected number of items (the first dimension).
     item_shape : tuple of int, optional
         Expected shape of one item, e.g. ``(28, 28)``.
+    max_bytes : int
+        The most content (after the header) that is read: a header that claims more is
+        refused before anything is inflated.
 
     Returns
     -------
@@ -127,10 +151,11 @@ def read_idx(path, ndim, expected_count=None, item_shape=None):
     Raises
     ------
     DataError
-        If the file cannot be read, is not gzip, is truncated, or has the wrong
-        magic number, count or shape. The message names the file and the fix.
+        If the file is not a regular file, cannot be read, is not gzip, is truncated or
+        padded, claims more than ``max_bytes``, or has the wrong magic number, count or
+        shape. The message names the file and the fix.
     """
-    return _read_idx(path, ndim, expected_count, item_shape)[0]
+    return _read_idx(path, ndim, expected_count, item_shape, max_bytes)[0]
 
 
 def how_to_fix(path):
@@ -151,48 +176,124 @@ def how_to_fix(path):
     )
 
 
-def _read_idx(path, ndim, expected_count=None, item_shape=None):
-    """`read_idx`, also returning the file's bytes and its decompressed bytes."""
-    path = Path(path)
-    fix = how_to_fix(path)
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(path, mode):
+    """What a file that is not a regular file is, for the error message."""
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a file")
+    if os.path.islink(path):
+        kind += f", through a symlink to {os.path.realpath(path)}"
+    return kind
+
+
+def _open_regular(path, fix):
+    """Open ``path`` for reading if it is a regular file (symlinks resolved); a `DataError`
+    otherwise, before it is opened (a FIFO would block, ``/dev/zero`` never ends). The mode is
+    checked again on the open file, in case the path changed in between."""
     try:
-        gz = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            if stat.S_ISDIR(mode):
+                raise DataError(f"{path}: is a folder, not a file; {fix}")
+            raise DataError(f"{path}: not a regular file ({_not_regular(path, mode)}); {fix}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise DataError(f"{path}: file not found; {fix}") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a file; {fix}") from None
     except OSError as e:
         raise DataError(f"{path}: cannot be read ({e.strerror or e}); {fix}") from None
+    st = os.fstat(fd)
+    mode, size = st.st_mode, st.st_size
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise DataError(f"{path}: not a regular file ({_not_regular(path, mode)}); {fix}")
+    return os.fdopen(fd, "rb"), size
+
+
+def _read_idx(
+    path, ndim, expected_count=None, item_shape=None, max_bytes=MAX_UNVERIFIED_BYTES, bound=""
+):
+    """`read_idx`, also returning the file's bytes and its decompressed bytes.
+
+    The one bounded reader of data files: the file must be regular, its size at most what
+    gzip makes of ``max_bytes`` of content, and only the header's bytes (+1) are inflated.
+    ``bound`` says where ``max_bytes`` comes from, in the error message.
+    """
+    path = Path(path)
+    fix = how_to_fix(path)
+    header_len = 4 + 4 * ndim
+    # gzip never makes content much bigger: stored blocks add 5 bytes per 64 KiB
+    max_gz = header_len + max_bytes + max_bytes // 1000 + 2**16
+    f, size = _open_regular(path, fix)
+    with f:
+        if size > max_gz:
+            raise DataError(
+                f"{path}: {size} bytes, larger than a gzipped IDX file of at most "
+                f"{max_bytes} data bytes can be (the limit of this read){bound}; {fix}"
+            )
+        try:
+            gz = f.read(max_gz + 1)
+        except OSError as e:
+            raise DataError(f"{path}: cannot be read ({e.strerror or e}); {fix}") from None
     if not gz:
         raise DataError(f"{path}: empty file; {fix}")
+    if len(gz) > max_gz:
+        raise DataError(f"{path}: grew past {max_gz} bytes while it was read; {fix}")
     try:
-        # one pass: decompress everything (CRC and length checked by gzip)
-        raw = gzip.decompress(gz)
+        # the header first, then only the bytes it calls for (+1): the inflation is bounded
+        with gzip.GzipFile(fileobj=io.BytesIO(gz)) as z:
+            header = z.read(header_len)
+            shape = _check_header(path, header, ndim, expected_count, item_shape, fix)
+            n_bytes = math.prod(shape)
+            if n_bytes > max_bytes:
+                of = f" of {' x '.join(map(str, shape[1:]))}" if ndim > 1 else ""
+                raise DataError(
+                    f"{path}: its IDX header claims {shape[0]} items{of} ({n_bytes} data "
+                    f"bytes), more than the limit of {max_bytes} bytes of this read"
+                    f"{bound}; {fix}"
+                )
+            body = z.read(n_bytes + 1)
+            extra = len(body) - n_bytes
+            while 0 < extra <= _COUNT_EXTRA:  # say how much trailing data there is
+                more = len(z.read(min(2**16, _COUNT_EXTRA + 1 - extra)))
+                if not more:
+                    break
+                extra += more
     except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
         raise DataError(f"{path}: corrupt or truncated gzip file ({e}); {fix}") from None
+    if extra:
+        found = f"more than {n_bytes + _COUNT_EXTRA}" if extra > _COUNT_EXTRA else n_bytes + extra
+        raise DataError(
+            f"{path}: truncated or padded: {found} data bytes, header says {n_bytes}; {fix}"
+        )
+    raw = header + body
+    array = np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
+    return array, gz, raw
 
+
+def _check_header(path, header, ndim, expected_count, item_shape, fix):
+    """The dimensions of an IDX header, after its magic number and expected shape are checked."""
     header_len = 4 + 4 * ndim
-    if len(raw) < header_len:
-        raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes); {fix}")
-    magic = struct.unpack(">I", raw[:4])[0]
+    if len(header) < header_len:
+        raise DataError(f"{path}: too short to be an IDX file ({len(header)} bytes); {fix}")
+    magic = struct.unpack(">I", header[:4])[0]
     if magic != _MAGIC[ndim]:
         raise DataError(
             f"{path}: bad IDX magic number 0x{magic:08x}, expected "
             f"0x{_MAGIC[ndim]:08x} (unsigned bytes, {ndim} dimension(s)); {fix}"
         )
-    shape = struct.unpack(f">{ndim}I", raw[4:header_len])
+    shape = struct.unpack(f">{ndim}I", header[4:header_len])
     if expected_count is not None and shape[0] != expected_count:
         raise DataError(f"{path}: holds {shape[0]} items, expected {expected_count}; {fix}")
     if item_shape is not None and tuple(shape[1:]) != tuple(item_shape):
         raise DataError(f"{path}: items of shape {shape[1:]}, expected {item_shape}; {fix}")
-    n_bytes = math.prod(shape)
-    if len(raw) - header_len != n_bytes:
-        raise DataError(
-            f"{path}: truncated or padded: {len(raw) - header_len} data bytes, "
-            f"header says {n_bytes}; {fix}"
-        )
-    array = np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
-    return array, gz, raw
+    return shape
 
 
 def is_published(path, gz, raw):
@@ -358,12 +459,20 @@ def _load_raw(folder, expect_full=True, verify=True):
     """`load_raw`, also returning the names of the files that are not the published ones."""
     folder = Path(folder)
     out, read = {}, []
+    # bounded before the checksums: a verified read is of at most Fashion-MNIST's size
+    bounds = [(MAX_UNVERIFIED_BYTES, "")] * 2
+    if verify:
+        note = (
+            f" (the published Fashion-MNIST has at most {MAX_ITEMS} items; for other IDX data "
+            f"pass --unverified-data, which reads up to {MAX_UNVERIFIED_BYTES} bytes a file)"
+        )
+        bounds = [(MAX_ITEMS * N_PIXELS, note), (MAX_ITEMS, note)]
     for part in ("train", "test"):
         count = EXPECTED_COUNTS[part] if expect_full else None
         images_path = folder / FILES[f"{part}_images"]
         labels_path = folder / FILES[f"{part}_labels"]
-        images, *images_bytes = _read_idx(images_path, 3, count, IMAGE_SHAPE)
-        labels, *labels_bytes = _read_idx(labels_path, 1, count)
+        images, *images_bytes = _read_idx(images_path, 3, count, IMAGE_SHAPE, *bounds[0])
+        labels, *labels_bytes = _read_idx(labels_path, 1, count, None, *bounds[1])
         if len(images) != len(labels):
             raise DataError(
                 f"{labels_path}: {len(images)} {part} images (in {images_path.name}) but "

@@ -10,9 +10,10 @@ A table lives between ``<!-- BEGIN report:NAME -->`` and ``<!-- END report:NAME 
 whichever page it belongs (see ``docs/development.md``). A number inside a sentence is a
 *fragment*, ``<!-- report:NAME ARG ... -->VALUE<!-- /report -->``: ``FRAGMENTS[NAME](results,
 *ARGs)`` writes VALUE. A test checks every page, so that a hand-edited or stale number fails CI.
+A marker without its pair is refused. Result files are read by `nengo_fashion.studies.result_files`
+(only where the commands write them; a damaged one is one line naming the file and the field).
 """
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from nengo_fashion.atomic import check_results_dir, write_text
 from nengo_fashion.cli import ArgumentParser, run_cli
 from nengo_fashion.errors import RunError
+from nengo_fashion.studies import result_files as rf
 
 TABLES = {}
 """Registry: table name -> function(results_dir) returning markdown."""
@@ -46,9 +48,14 @@ def fragment(name):
     return register
 
 
-def _load(path):
-    path = Path(path)
-    return json.loads(path.read_text()) if path.exists() else None
+_READ = []
+"""The result files read for the table or fragment being rendered (for `_rendered`'s errors)."""
+
+
+def _load(path, schema=None):
+    """A result file's JSON object whose fields fit ``schema`` (`rf.read_object`), or None."""
+    _READ.append(str(path))
+    return rf.read_object(path, schema, missing_ok=True)
 
 
 def _pct(x):
@@ -69,10 +76,11 @@ def _md(header, rows):
 def runs_table(results_dir):
     """One row per run folder under ``results/``: rate and spiking accuracies."""
     rows = []
-    for path in sorted(Path(results_dir).glob("*/results.json")):
+    for path in rf.find(results_dir, "*/results.json"):
         r = _load(path)
         if "spiking" not in r:  # not a run of the 784-128-10 network (the CNN teacher)
             continue
+        rf.check(r, rf.RUN_SPIKING, path)
         c, s = r["config"], r["spiking"]
         recipe = c["recipe"] + ("" if c.get("variant", "none") == "none" else f" + {c['variant']}")
         if c.get("train_neuron") == "loihi":
@@ -146,8 +154,8 @@ def seeds_table(results_dir):
     """Headline runs over several training seeds: mean ± std
     (``python -m nengo_fashion.studies.seeds``)."""
     rows = []
-    for path in sorted(Path(results_dir).glob("seeds/*/seeds.json")):
-        r = _load(path)
+    for path in rf.find(results_dir, "seeds/*/seeds.json"):
+        r = _load(path, rf.SEEDS)
         m, sd, sp = r["mean"], r["std"], r.get("spiking") or {}
         rows.append(
             (
@@ -209,7 +217,7 @@ def headline_table(results_dir):
     """The thesis, ``best`` and the distilled student (mean of seeds) beside published MLPs."""
     results_dir = Path(results_dir)
     rows = []
-    thesis = _load(results_dir / "thesis-relu" / "results.json")
+    thesis = _load(results_dir / "thesis-relu" / "results.json", rf.RUN_SPIKING)
     if thesis is not None:
         rows.append(
             (
@@ -221,8 +229,8 @@ def headline_table(results_dir):
                 "`results/thesis-relu`",
             )
         )
-    for path in sorted(results_dir.glob("seeds/*/seeds.json")):
-        r = _load(path)
+    for path in rf.find(results_dir, "seeds/*/seeds.json"):
+        r = _load(path, rf.SEEDS)
         m, sd = r["mean"], r["std"]
         sp = r.get("spiking") or {}
         n = len(r["seeds"])
@@ -255,7 +263,7 @@ def headline_table(results_dir):
 
 @table("distill_search")
 def distill_search_table(results_dir):
-    r = _load(Path(results_dir) / "distill_search.json")
+    r = _load(Path(results_dir) / "distill_search.json", rf.DISTILL_SEARCH)
     if r is None:
         return "(no results/distill_search.json yet)"
     from nengo_fashion.studies.search import best_distilled
@@ -286,7 +294,7 @@ def distill_search_table(results_dir):
 def _efficiency(results_dir):
     """``results/efficiency/efficiency.json`` (``python -m nengo_fashion.studies.efficiency``),
     or None."""
-    return _load(Path(results_dir) / "efficiency" / "efficiency.json")
+    return _load(Path(results_dir) / "efficiency" / "efficiency.json", rf.EFFICIENCY)
 
 
 @table("efficiency")
@@ -430,8 +438,8 @@ def teacher_table(results_dir):
 def ttfs_tune_table(results_dir):
     rows = []
     root = Path(results_dir)
-    paths = sorted(root.glob("*/loihi_tune_ttfs.json"))
-    paths += sorted(root.glob("seeds/*/seed-*/loihi_tune_ttfs.json"))
+    paths = rf.find(root, "*/loihi_tune_ttfs.json")
+    paths += rf.find(root, "seeds/*/seed-*/loihi_tune_ttfs.json")
     for path in paths:
         r = _load(path)
         b = r["best"]
@@ -471,7 +479,7 @@ def ttfs_tune_table(results_dir):
 
 @table("recipe_search")
 def recipe_search_table(results_dir):
-    r = _load(Path(results_dir) / "recipe_search.json")
+    r = _load(Path(results_dir) / "recipe_search.json", rf.SEARCH)
     if r is None:
         return "(no results/recipe_search.json yet)"
     rows = []
@@ -588,8 +596,8 @@ def voltage_draws_table(results_dir):
 @table("pareto")
 def pareto_table(results_dir):
     rows = []
-    for path in sorted(Path(results_dir).glob("pareto/*/pareto.json")):
-        r = _load(path)
+    for path in rf.find(results_dir, "pareto/*/pareto.json"):
+        r = _load(path, rf.PARETO)
         c = r["chosen_test"]
         if c is None:
             rows.append(
@@ -648,7 +656,7 @@ def variants_table(results_dir):
                 )
             )
     for variant in ("spike-aware", "rate-reg", "lowpass"):
-        r = _load(Path(results_dir) / f"thesis-relu-{variant}" / "results.json")
+        r = _load(Path(results_dir) / f"thesis-relu-{variant}" / "results.json", rf.RUN_SPIKING)
         if r is None:
             continue
         s = r["spiking"]
@@ -668,7 +676,7 @@ def variants_table(results_dir):
 def nir_table(results_dir):
     """Norse and sinabs running the exported model.nir, against NengoDL."""
     rows = []
-    for path in sorted(Path(results_dir).glob("nir/*/nir_check.json")):
+    for path in rf.find(results_dir, "nir/*/nir_check.json"):
         r = _load(path)
         sims = r["simulators"]
         cells = []
@@ -706,8 +714,8 @@ def nir_table(results_dir):
 def loihi_table(results_dir):
     rows = []
     results_dir = Path(results_dir)
-    for path in sorted(results_dir.glob("**/loihi.json")):
-        r = _load(path)
+    for path in rf.loihi_files(results_dir):
+        r = _load(path, rf.LOIHI)
         res, e, st = r["resources"]["totals"], r["energy"], r["settings"]
         if st.get("input_code", "rate") == "ttfs":
             code = f"TTFS ≥ {st['ttfs_threshold']:g}"
@@ -1033,21 +1041,24 @@ def _dig(doc, dotted):
 @fragment("run")
 def run_fragment(results_dir, run, key):
     """An accuracy of a run folder's ``results.json``, in %: ``run best-lif rate_test_acc``."""
-    r = _load(Path(results_dir) / run / "results.json")
+    r = _load(Path(results_dir) / run / "results.json", {key: (float, None)})
     return None if r is None else _pct(r[key])
 
 
 @fragment("seeds_mean")
 def seeds_mean_fragment(results_dir, name, key):
     """The mean over seeds of ``results/seeds/NAME/seeds.json``, in %."""
-    r = _load(Path(results_dir) / "seeds" / name / "seeds.json")
+    r = _load(Path(results_dir) / "seeds" / name / "seeds.json", {"mean": {key: float}})
     return None if r is None else _pct(r["mean"][key])
 
 
 @fragment("seeds_gap")
 def seeds_gap_fragment(results_dir, first, second, key):
     """Mean over seeds of ``first`` minus that of ``second``, in points."""
-    a, b = (_load(Path(results_dir) / "seeds" / n / "seeds.json") for n in (first, second))
+    a, b = (
+        _load(Path(results_dir) / "seeds" / n / "seeds.json", {"mean": {key: float}})
+        for n in (first, second)
+    )
     return None if a is None or b is None else f"{(a['mean'][key] - b['mean'][key]) * 100:.2f}"
 
 
@@ -1079,7 +1090,7 @@ def chip_seeds_fragment(results_dir, recipe, key):
 @fragment("teacher")
 def teacher_fragment(results_dir, key):
     """An accuracy of the CNN teacher (``results/teacher/results.json``), in %."""
-    r = _load(Path(results_dir) / "teacher" / "results.json")
+    r = _load(Path(results_dir) / "teacher" / "results.json", {key: (float, None)})
     return None if r is None else _pct(r[key])
 
 
@@ -1145,7 +1156,7 @@ def mutation_fragment(results_dir, label, key):
 
 
 def _nir_reports(results_dir):
-    return [_load(p) for p in sorted(Path(results_dir).glob("nir/*/nir_check.json"))]
+    return [_load(p) for p in rf.find(results_dir, "nir/*/nir_check.json")]
 
 
 @fragment("nir")
@@ -1207,18 +1218,55 @@ _FRAGMENT = re.compile(
 )
 """A number in a sentence: ``<!-- report:NAME ARG ... -->VALUE<!-- /report -->``, on one line."""
 
+_MARKER = re.compile(r"^<!-- (BEGIN|END) report:([\w-]+) -->[ \t]*$", re.M)
+"""A block's marker, alone on its line (one inside a sentence or code span is text)."""
+
 MISSING = "(no results)"
 """What a fragment becomes when its result file is missing."""
 
 
+def _unpaired(text):
+    """The first block marker of ``text`` that is no block's, as a message; or None."""
+    blocks = list(_BLOCK.finditer(text))
+    paired = {m.start(1) for m in blocks} | {m.start(4) for m in blocks}
+    for m in _MARKER.finditer(text):
+        if m.start() not in paired:
+            other = "END" if m.group(1) == "BEGIN" else "BEGIN"
+            return (
+                f"{m.group(0).strip()} (line {text.count(chr(10), 0, m.start()) + 1}) has no "
+                f"<!-- {other} report:{m.group(2)} --> to pair with; nothing was regenerated"
+            )
+    return None
+
+
+def _rendered(what, func, *args):
+    """``func(*args)``: a table or a fragment's text. A result file that the checked reader
+    let through but that lacks a field, or has one of the wrong type, for this table is one
+    line naming the files it read (a `RunError`), not a traceback."""
+    _READ.clear()
+    try:
+        return func(*args)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+        if not _READ:
+            raise
+        raise RunError(
+            f"{', '.join(dict.fromkeys(_READ))}: a field that {what} needs is missing or of "
+            f"the wrong type ({e.__class__.__name__}: {e}); {rf.FIX}"
+        ) from None
+
+
 def render(text, results_dir="results"):
     """Return ``text`` with every report block and fragment regenerated."""
+    problem = _unpaired(text)
+    if problem:
+        raise KeyError(problem)
 
     def sub(m):
         name = m.group("name")
         if name not in TABLES:
             raise KeyError(f"unknown report table {name!r}; known: {', '.join(TABLES)}")
-        return m.group(1) + TABLES[name](results_dir) + "\n" + m.group(4)
+        body = _rendered(f"the table {name}", TABLES[name], results_dir)
+        return m.group(1) + body + "\n" + m.group(4)
 
     def sub_fragment(m):
         name, args = m.group("name"), m.group("args").split()
@@ -1229,7 +1277,7 @@ def render(text, results_dir="results"):
             # a line that begins with "<!--" starts an HTML block in Markdown (CommonMark, GitHub,
             # MyST): the rest of the paragraph would be shown as raw HTML
             raise KeyError(f"report fragment {name!r} begins a line; put a word before it")
-        value = FRAGMENTS[name](results_dir, *args)
+        value = _rendered(f"the fragment {name}", FRAGMENTS[name], results_dir, *args)
         return m.group("open") + (MISSING if value is None else value) + m.group("close")
 
     return _FRAGMENT.sub(sub_fragment, _BLOCK.sub(sub, text))

@@ -7,6 +7,8 @@
 - `search`: the training recipe chosen on validation;
 - `seeds`: one recipe over several training seeds;
 - `efficiency`: accuracy against synaptic operations and steps, from the result files;
+- `result_files`: where the commands put their result files, and a checked reader of them
+  (for `efficiency` and ``tools.report``);
 - `notebook`: the helpers that keep the notebooks thin.
 
 A study imports the library and the commands' functions; nothing below imports a study.

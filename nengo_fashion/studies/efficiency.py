@@ -12,8 +12,16 @@ wrote under ``--results`` and puts them side by side.
   setting (dt 1 ms only), fixed before the run;
 * ``pareto/*/pareto.json`` (``pareto``): the setting chosen on validation;
 * ``seeds/*/seeds.json`` (``seeds``): a recipe's mean and spread over seeds;
-* ``**/loihi.json`` (``python -m loihi``): the nengo-loihi emulator, with the
-  synaptic operations counted from its spikes (`nengo_fashion.inference.synops`).
+* ``loihi.json`` of a run folder, or of a folder inside one (``python -m loihi``): the
+  nengo-loihi emulator, with the synaptic operations counted from its spikes
+  (`nengo_fashion.inference.synops`).
+
+Only the places the commands write to are read (`result_files.find`): not the
+``NAME.unsaved-*`` or ``unsaved-*`` folders a command keeps after a clash, nor hidden
+temporary folders. Every file is read through the checked reader
+(`result_files.read_object`): a damaged one ends the command with one line naming the file
+and the field. Every point's label names how many test images it was
+measured on, and no two points have the same label.
 
 Every point's accuracy is on the test split and every choice behind it was made
 on the validation split (or fixed in advance): the ``chosen`` column says which.
@@ -43,13 +51,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import data as data_mod
-from ..atomic import Outputs, check_results_dir, read_json, write_json
+from ..atomic import Outputs, check_results_dir, write_json
 from ..cli import ArgumentParser, add_data_args, add_output_args, run_cli
 from ..errors import RunError
 from ..inference import energy
 from ..inference.synops import DENSE_MACS, ann_macs
 from ..progress import make_log
 from ..runs import load_run
+from . import result_files as rf
 
 FILE_NAME = "efficiency.json"
 FIGURE = "efficiency.png"
@@ -90,14 +99,21 @@ class Baselines:
         return self._done[key]
 
 
+def _images(n):
+    """How many test images a point was measured on, for its label."""
+    return "test images: count not recorded" if n is None else f"{n:,} test images"
+
+
 def _run_points(results, baselines):
-    for path in sorted(results.glob("*/results.json")):
-        r = read_json(path)
-        s = r.get("spiking")
-        if s is None or s["dt"] != 0.001:  # the teacher; other time steps
+    for path in rf.find(results, "*/results.json"):
+        r = rf.read_object(path, {"spiking?": (dict, None)})
+        if r.get("spiking") is None:  # the teacher
+            continue
+        s = rf.check(r, rf.RUN_SPIKING, path)["spiking"]
+        if s["dt"] != 0.001:  # other time steps
             continue
         yield _point(
-            f"{path.parent.name} (NengoDL)",
+            f"{path.parent.name} (NengoDL, {_images(r.get('n_test'))})",
             "nengo_dl",
             path,
             s["steps"],
@@ -110,14 +126,32 @@ def _run_points(results, baselines):
         )
 
 
+def _pareto_images(results, r):
+    """How many test images a ``pareto.json`` was measured on: all of its run's (its
+    ``results.json``'s ``n_test``) when its rate net scores what the run recorded on them (the
+    file does not record the count; ``--n-images`` takes a subset)."""
+    if "run" not in r:
+        return _images(None)
+    run = rf.read_object(
+        _run_folder(results, r["run"]) / "results.json",
+        {"rate_test_acc": float, "n_test?": (int, None)},
+        missing_ok=True,
+    )
+    if run is None or run.get("n_test") is None:
+        return _images(None)
+    if abs(run["rate_test_acc"] - r["rate_test_acc"]) > 1e-12:
+        return "a subset of the test images"
+    return _images(run["n_test"])
+
+
 def _pareto_points(results, baselines):
-    for path in sorted(results.glob("pareto/*/pareto.json")):
-        r = read_json(path)
+    for path in rf.find(results, "pareto/*/pareto.json"):
+        r = rf.read_object(path, rf.PARETO)
         c = r["chosen_test"]
         if c is None:
             continue
         yield _point(
-            f"{path.parent.name} (NengoDL, pareto)",
+            f"{path.parent.name} (NengoDL, pareto, {_pareto_images(results, r)})",
             "nengo_dl",
             path,
             c["steps"],
@@ -129,21 +163,21 @@ def _pareto_points(results, baselines):
 
 
 def _seeds_points(results, baselines):
-    for path in sorted(results.glob("seeds/*/seeds.json")):
-        r = read_json(path)
-        first = Path(r["per_seed"][0]["run"])
-        config = path.parent / first.name / "config.json"
-        if not config.exists():
+    for path in rf.find(results, "seeds/*/seeds.json"):
+        r = rf.read_object(path, rf.SEEDS)
+        first = path.parent / Path(r["per_seed"][0]["run"]).name
+        if not (first / "config.json").exists():
             continue
-        s = read_json(config)["spiking"]
-        if s["dt"] != 0.001:
+        s = rf.read_object(first / "config.json", {"spiking": {"dt": float, "steps": int}})
+        if s["spiking"]["dt"] != 0.001:
             continue
+        n = rf.read_object(first / "results.json", {"n_test?": (int, None)}, missing_ok=True)
         yield _point(
             f"{path.parent.name} x{len(r['seeds'])} seed{'s' if len(r['seeds']) > 1 else ''} "
-            "(NengoDL)",
+            f"(NengoDL, {_images((n or {}).get('n_test'))})",
             "nengo_dl",
             path,
-            s["steps"],
+            s["spiking"]["steps"],
             r["mean"]["spiking_test_acc"],
             "default setting, fixed before training; mean of seeds",
             test_acc_std=r["std"]["spiking_test_acc"],
@@ -161,8 +195,8 @@ def _seed_recipe(match):
 
 
 def _loihi_points(results, baselines):
-    for path in sorted(results.glob("**/loihi.json")):
-        r = read_json(path)
+    for path in rf.loihi_files(results):
+        r = rf.read_object(path, rf.LOIHI)
         if "synops_per_image" not in r or r.get("split", "test") != "test":
             continue
         st = r["settings"]
@@ -172,7 +206,7 @@ def _loihi_points(results, baselines):
         run = f"{_seed_recipe(seed)} seed {seed['seed']}" if seed else run_path.name
         base = baselines(run_path, r["n_images"])
         yield _point(
-            f"{run} (Loihi emulator, {mapping} input)",
+            f"{run} (Loihi emulator, {mapping} input, {_images(r['n_images'])})",
             "loihi",
             path,
             r["steps"],
@@ -209,9 +243,9 @@ def seed_summaries(points):
         seed = seed or _SEED_RUN.search(Path(p["source"]).parent.as_posix())
         if p["kind"] == "loihi" and seed:
             sub = Path(p["source"]).parent.name
-            groups[(_seed_recipe(seed), p["mapping"], p["steps"], sub)].append(p)
+            groups[(_seed_recipe(seed), p["mapping"], p["steps"], p["n_images"], sub)].append(p)
     out = []
-    for (recipe, mapping, steps, _), group in sorted(groups.items()):
+    for (recipe, mapping, steps, _, _), group in sorted(groups.items()):
         if len(group) < 2:
             continue
 
@@ -224,7 +258,8 @@ def seed_summaries(points):
         first = group[0]
         out.append(
             _point(
-                f"{recipe} x{len(group)} seeds (Loihi emulator, {mapping} input)",
+                f"{recipe} x{len(group)} seeds (Loihi emulator, {mapping} input, "
+                f"{_images(first['n_images'])})",
                 "loihi",
                 ", ".join(p["source"] for p in group),
                 steps,
@@ -256,12 +291,11 @@ def seed_summaries(points):
 
 def _loihi_choice(folder, settings):
     """How a rate-input emulator run's mapping was chosen, when ``loihi.json`` does not say."""
-    tune = folder / "loihi_tune.json"
-    if tune.exists():
-        t = read_json(tune)
+    t = rf.read_object(folder / "loihi_tune.json", rf.LOIHI_TUNE, missing_ok=True)
+    if t is not None:
         b = t["best"]
         keys = ("input_rate", "scale", "presentation_time", "skip")
-        if all(abs(b[k] - settings[k]) < 1e-9 for k in keys):
+        if all(k in settings and abs(b[k] - settings[k]) < 1e-9 for k in keys):
             return f"loihi.tune on {t['n_images']} validation images (loihi_tune.json)"
     return "the package's default mapping, fixed in advance"
 
@@ -279,7 +313,25 @@ def collect(results_dir, test):
     results = Path(results_dir)
     baselines = Baselines(test)
     points = [p for source in SOURCES for p in source(results, baselines)]
-    return points + seed_summaries(points)
+    return unique_labels(points + seed_summaries(points), results)
+
+
+def unique_labels(points, results):
+    """The points, each label that several points share followed by the folder of its file
+    (relative to ``results``): no two rows of a table are labelled the same."""
+    count = collections.Counter(p["label"] for p in points)
+    for p in points:
+        if count[p["label"]] > 1:
+            p["label"] += f" [{', '.join(_folder(s, results) for s in p['source'].split(', '))}]"
+    return points
+
+
+def _folder(source, results):
+    folder = Path(source).parent
+    try:
+        return folder.relative_to(results).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 ENERGY_BARS = (
