@@ -24,7 +24,7 @@ and its ``loihi.json`` records the emulator mapping that ``loihi.tune`` chose fo
 the same images they give the predictions `nengo_fashion.evaluate` (rate, spiking) and
 ``python -m loihi`` (loihi) give (``tests/test_predict.py`` checks it image by image):
 
-- ``"rate"``: the numpy forward pass of the rate network (`nengo_fashion.network.Weights.forward`;
+- ``"rate"``: the numpy forward pass of the rate network (`nengo_fashion.weights.Weights.forward`;
   for the ReLU family the same float operations without importing Nengo, bit-identical,
   tested), which ``evaluate`` computes in NengoDL;
 - ``"spiking"``: `nengo_fashion.inference.engine.run_spiking`, which runs the numpy executor
@@ -38,8 +38,18 @@ Neither "rate" nor "spiking" imports TensorFlow or NengoDL; "loihi" imports neng
 through it TensorFlow) when it is used. With the ReLU family, "rate" imports neither Nengo
 nor numba: ``python -m nengo_fashion.predict photo.jpg`` starts about as fast as Python with
 numpy and Pillow (``benchmarks/predict_cold_start.py``).
+
+**The run's weights** are read by `nengo_fashion.weights.Weights.load`, the one reader that
+every command uses (NaN or infinite weights, a damaged file, a ``.npy`` header of the wrong
+shape or dtype: one `RunError`).
+
+**Names** of files are shown by `nengo_fashion.images.preprocess.printable` in the command's
+lines, its error lines and `Prediction.asdict`: a byte that is not UTF-8 as ``\\xff``, a
+newline as ``\\n``, so that each picture keeps one line; `Prediction.sources` keeps the
+names themselves.
 """
 
+import contextlib
 import dataclasses
 import os
 import reprlib
@@ -51,6 +61,7 @@ import numpy as np
 from .data import CLASS_NAMES, N_CLASSES, N_PIXELS
 from .errors import ConfigError, NengoFashionError, RunError
 from .images import preprocess as pp
+from .weights import Weights
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RUN = ROOT / "results" / "best-relu"
@@ -68,12 +79,6 @@ ACCEPTED = (
     "numpy array of shape (28, 28), (N, 28, 28) or (N, 784) with uint8 pixels in 0-255 or "
     "float pixels in [0, 1]"
 )
-WEIGHT_SHAPES = {
-    "hidden_w": (128, N_PIXELS),
-    "hidden_b": (128,),
-    "output_w": (N_CLASSES, 128),
-    "output_b": (N_CLASSES,),
-}
 
 
 class InputError(NengoFashionError, ValueError):
@@ -97,7 +102,8 @@ class Prediction:
         ``(n,)`` float, the hidden layer's spikes per image over its presentation (spiking
         and loihi modes); None in rate mode.
     sources : tuple of str
-        Where each image came from: its file, ``"array[i]"`` or ``"image"`` (a PIL image).
+        Where each image came from: its file (the name as the file system gives it),
+        ``"array[i]"`` or ``"image"`` (a PIL image).
     images : numpy.ndarray
         ``(n, 28, 28)`` float32 in [0, 1]: what the network saw (after preprocessing).
     mode : str
@@ -109,7 +115,9 @@ class Prediction:
     run : str
         The run folder.
     failed : tuple of (str, str)
-        ``(source, reason)`` of each file that could not be read (with ``errors="skip"``).
+        ``(source, reason)`` of each file that could not be read (with ``errors="skip"``);
+        the reason is one line that starts with the file's name as
+        `nengo_fashion.images.preprocess.printable` shows it.
     input_spike_counts : numpy.ndarray or None
         ``(n,)`` input spikes per image (loihi mode only: the pixels' spikes to the chip).
     """
@@ -140,11 +148,13 @@ class Prediction:
         return [[(CLASS_NAMES[j], float(s[j])) for j in row] for row, s in zip(order, self.scores)]
 
     def asdict(self, top=N_CLASSES):
-        """JSON-ready: run, mode, settings, one entry per image and the failures."""
+        """JSON-ready: run, mode, settings, one entry per image and the failures (files by
+        their names as `nengo_fashion.images.preprocess.printable` shows them, which any
+        encoding can write)."""
         entries = []
         for i, best in enumerate(self.top(top)):
             entry = {
-                "file": self.sources[i],
+                "file": pp.printable(self.sources[i]),
                 "label": int(self.labels[i]),
                 "class": CLASS_NAMES[self.labels[i]],
                 "score": float(self.scores[i, self.labels[i]]),
@@ -160,7 +170,7 @@ class Prediction:
             "mode": self.mode,
             "settings": self.settings,
             "images": entries,
-            "failed": [{"file": f, "error": e} for f, e in self.failed],
+            "failed": [{"file": pp.printable(f), "error": e} for f, e in self.failed],
         }
 
 
@@ -171,7 +181,7 @@ def softmax(logits):
     return z / z.sum(axis=1, keepdims=True)
 
 
-def relu_logits(arrays, images):
+def relu_logits(weights, images):
     """`Weights.forward` of a ReLU run without importing Nengo: the same float operations.
 
     ``Weights.forward`` computes the input current in float32, then Nengo's
@@ -181,17 +191,15 @@ def relu_logits(arrays, images):
 
     Parameters
     ----------
-    arrays : dict
-        ``hidden_w``, ``hidden_b``, ``output_w``, ``output_b`` (float32, `WEIGHT_SHAPES`).
+    weights : nengo_fashion.weights.Weights
+        The run's weights (float32).
     images : numpy.ndarray
         ``(n, 784)`` float32 pixels in [0, 1].
     """
-    current = np.asarray(images, dtype=np.float32) @ arrays["hidden_w"].T
-    j = np.ones(current.shape[1]) * current.astype(np.float64) + arrays["hidden_b"].astype(
-        np.float64
-    )
+    current = np.asarray(images, dtype=np.float32) @ weights.hidden_w.T
+    j = np.ones(current.shape[1]) * current.astype(np.float64) + weights.hidden_b.astype(np.float64)
     hidden = 1.0 * np.maximum(0.0, j)
-    return hidden @ arrays["output_w"].T + arrays["output_b"]
+    return hidden @ weights.output_w.T + weights.output_b
 
 
 def resolve_run(run=None):
@@ -243,8 +251,7 @@ class Classifier:
         self.config = config
         self.family = config["neuron"]
         self._settings = None
-        self._arrays = _load_arrays(path / "weights.npz")
-        self._weights = None
+        self._weights = Weights.load(path / "weights.npz")
 
     @property
     def spiking(self):
@@ -270,11 +277,7 @@ class Classifier:
 
     @property
     def weights(self):
-        """The run's `nengo_fashion.network.Weights` (imports Nengo)."""
-        if self._weights is None:
-            from .network import Weights
-
-            self._weights = Weights(**self._arrays)
+        """The run's `nengo_fashion.weights.Weights` (read by `Weights.load`)."""
         return self._weights
 
     def spike_settings(self, steps=None, dt=None, scale=None):
@@ -297,9 +300,8 @@ class Classifier:
         steps, dt, scale = _numbers(steps, dt, scale).values()
         fields = {f.name for f in dataclasses.fields(MappingSettings)}
         record = self.path / "loihi.json"
-        saved = read_json(record) if record.is_file() else {}
-        saved = saved.get("settings") if isinstance(saved, dict) else None
-        values = {k: v for k, v in (saved or {}).items() if k in fields}
+        saved = _loihi_settings(record, read_json) if record.is_file() else {}
+        values = {k: v for k, v in saved.items() if k in fields}
         if not values:
             values = dict(neuron=default_neuron(self.family), scale=self.spiking.scale)
         if dt is not None:
@@ -392,7 +394,7 @@ class Classifier:
     def rate_logits(self, images):
         """Logits ``(n, 10)`` of the rate network for ``(n, 784)`` pixels in [0, 1]."""
         if self.family == "relu":
-            return relu_logits(self._arrays, images)
+            return relu_logits(self.weights, images)
         return self.weights.forward(images, self.family)
 
     def _spiking(self, images, settings):
@@ -454,22 +456,41 @@ def load(run=None):
     return Classifier(run)
 
 
-def _load_arrays(path):
-    """The four weight arrays of a ``weights.npz`` (float32), checked, without Nengo."""
+LOIHI_FIX = "write it again with python -m loihi --run RUN --overwrite, or delete it"
+"""How to mend a run's ``loihi.json`` that is not a mapping record."""
+
+
+def _loihi_settings(record, read_json):
+    """The ``settings`` object of a run's ``loihi.json`` (written by ``python -m loihi``), or
+    a one-line `RunError` when the file is not such a record."""
     try:
-        with np.load(path) as f:
-            missing = [k for k in WEIGHT_SHAPES if k not in f]
-            if missing:
-                raise RunError(f"{path} lacks {', '.join(missing)}")
-            arrays = {k: np.asarray(f[k], dtype=np.float32) for k in WEIGHT_SHAPES}
-    except FileNotFoundError:
-        raise RunError(f"{path} not found; is this a run folder made by train?") from None
-    except (OSError, ValueError) as e:
-        raise RunError(f"{path} is not a readable weights file ({e})") from None
-    for k, shape in WEIGHT_SHAPES.items():
-        if arrays[k].shape != shape:
-            raise RunError(f"{path}: {k} has shape {arrays[k].shape}, expected {shape}")
-    return arrays
+        saved = read_json(record)
+    except (OSError, ValueError) as e:  # unreadable, not UTF-8
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise RunError(f"{record} cannot be read ({reason}); {LOIHI_FIX}") from None
+    except RunError as e:  # not JSON
+        raise RunError(f"{e}; {LOIHI_FIX}") from None
+    if not isinstance(saved, dict):
+        raise RunError(
+            f"{record} is not a Loihi mapping record: it holds a JSON {_json_kind(saved)}, "
+            f"not an object ({{...}}); {LOIHI_FIX}"
+        )
+    settings = saved.get("settings")
+    if not isinstance(settings, dict):
+        what = "no" if "settings" not in saved else f"a JSON {_json_kind(settings)} as its"
+        raise RunError(
+            f"{record} is not a Loihi mapping record: it has {what} 'settings', not an "
+            f"object ({{...}}); {LOIHI_FIX}"
+        )
+    return settings
+
+
+def _json_kind(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {list: "array", str: "string", type(None): "null"}.get(type(value), "value")
 
 
 def _describe(obj):
@@ -543,10 +564,11 @@ def expand_paths(items):
 def _read_file(path, preprocess):
     """One file as a ``(28, 28)`` float32 picture; `ImageReadError` if it cannot be."""
     image = pp.open_image(path)
-    return _picture(image, preprocess, str(path))
+    return _picture(image, preprocess, pp.printable(path))
 
 
 def _picture(image, preprocess, name):
+    pp.check_pixels(image, name)
     if preprocess:
         return pp.preprocess(image)
     if image.size != (pp.SIDE, pp.SIDE):
@@ -576,9 +598,7 @@ def collect(images, preprocess=True, errors="raise", quiet=True):
         else:
             pics = a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else a.astype(np.float32)
         return [f"array[{i}]" for i in range(len(a))], pics, []
-    if _is_pil(images):
-        return ["image"], _picture(images, preprocess, "image")[None], []
-    if isinstance(images, (str, os.PathLike)):
+    if _is_pil(images) or isinstance(images, (str, os.PathLike)):
         items = [images]
     elif isinstance(images, (list, tuple)) and images:
         items = list(images)
@@ -597,7 +617,10 @@ def collect(images, preprocess=True, errors="raise", quiet=True):
         if _is_pil(item):
             entries.append(("image", item, None))
         else:
-            entries.extend((str(p), p, reason) for p, reason in expand_paths([item]))
+            entries.extend(
+                (str(p), p, reason if reason is None else pp.printable(reason))
+                for p, reason in expand_paths([item])
+            )
     from .progress import Progress
 
     sources, pics, failed = [], [], []
@@ -612,15 +635,18 @@ def collect(images, preprocess=True, errors="raise", quiet=True):
                     pic = _picture(item, preprocess, source)
                 else:
                     pic = _read_file(item, preprocess)
-            except pp.ImageReadError as e:
+            except (pp.ImageReadError, MemoryError) as e:
+                reason = str(e)
+                if isinstance(e, MemoryError):  # one picture too large for this machine
+                    reason = f"{pp.printable(source)}: too large to read in the memory available"
                 if errors == "raise":
-                    raise InputError(str(e)) from None
-                failed.append((source, str(e)))
+                    raise InputError(reason) from None
+                failed.append((source, reason))
             else:
                 sources.append(source)
                 pics.append(pic)
             if n % every == 0 or n == len(entries):
-                bar.update(source, n=every if n % every == 0 else n % every)
+                bar.update(pp.printable(source), n=every if n % every == 0 else n % every)
     x = np.stack(pics) if pics else np.zeros((0, pp.SIDE, pp.SIDE), dtype=np.float32)
     return sources, x, failed
 
@@ -693,10 +719,11 @@ def make_parser():
 
 
 def format_line(prediction, i, top=1):
-    """One line of the command's output for image ``i``."""
+    """One line of the command's output for image ``i`` (its file's name as
+    `nengo_fashion.images.preprocess.printable` shows it)."""
     best = prediction.top(top)[i]
     text = ", ".join(f"{name} ({score:.2f})" for name, score in best)
-    line = f"{prediction.sources[i]}: {text}"
+    line = f"{pp.printable(prediction.sources[i])}: {text}"
     if prediction.spike_counts is not None:
         line += f"; {prediction.spike_counts[i]:.0f} spikes"
     return line
@@ -747,8 +774,28 @@ def main(argv=None):
                 file=sys.stderr,
             )
 
-    code = run_cli(run)
+    with _escaping_output():
+        code = run_cli(run)
     return 1 if code == 0 and status["failed"] else code
+
+
+@contextlib.contextmanager
+def _escaping_output():
+    """While the command runs, text that stdout's or stderr's encoding cannot write (a name
+    in UTF-8 on an ASCII terminal) is written as backslash escapes, not a crash."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):
+                continue
+            changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            stream.reconfigure(errors="strict")
 
 
 if __name__ == "__main__":

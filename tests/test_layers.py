@@ -32,6 +32,7 @@ LIBRARY = (
     "nengo_fashion.data",
     "nengo_fashion.families",
     "nengo_fashion.config",
+    "nengo_fashion.weights",
     "nengo_fashion.network",
     "nengo_fashion.runs",
     "nengo_fashion.cli",
@@ -182,7 +183,7 @@ def test_nothing_installed_imports_the_tooling(graph):
 
 def test_the_package_stays_small_at_the_top():
     top = [f for f in (ROOT / "nengo_fashion").glob("*.py") if f.name != "__init__.py"]
-    assert len(top) <= 15, sorted(f.name for f in top)
+    assert len(top) <= 16, sorted(f.name for f in top)
     for sub in (ROOT / "nengo_fashion").iterdir():
         if sub.is_dir() and (sub / "__init__.py").exists():
             doc = ast.get_docstring(ast.parse((sub / "__init__.py").read_text()))
