@@ -10,7 +10,7 @@ from nengo_fashion import runs, train
 from nengo_fashion.config import make_config
 from nengo_fashion.errors import ConfigError, DataError
 from nengo_fashion.images import augment
-from nengo_fashion.teacher import TeacherConfig, load_teacher
+from nengo_fashion.teacher import TeacherConfig, load_teacher, predict_logits
 from nengo_fashion.teacher import __main__ as teacher_cli
 from nengo_fashion.teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
@@ -85,6 +85,15 @@ def test_teacher_to_student_end_to_end(distilled, fashion):
     teacher = student.parent / "t"
     t_results = json.loads((teacher / "results.json").read_text())
     assert {"val_acc", "test_acc", "model", "history", "config"} <= set(t_results)
+    # numbers only: weights.npz and config.json, no model file that could run code
+    assert t_results["model"] == "weights.npz"
+    assert {p.name for p in teacher.iterdir()} <= {
+        "config.json",
+        "weights.npz",
+        "results.json",
+        "training_curve.png",
+        "logits_cache",
+    }
     model, _ = load_teacher(teacher)
     assert model.predict(fashion.val.images[:5], verbose=0).shape == (5, 10)
     assert results["config"]["teacher"] == str(teacher)
@@ -100,9 +109,19 @@ def test_teacher_to_student_end_to_end(distilled, fashion):
 
 @pytest.fixture(scope="module")
 def committed_teacher():
-    if not (margins.COMMITTED_TEACHER / "model.keras").exists():
+    if not (margins.COMMITTED_TEACHER / "weights.npz").exists():
         pytest.skip("results/teacher not committed")
     return margins.COMMITTED_TEACHER
+
+
+def test_committed_teacher_scores_as_recorded(fashion, committed_teacher):
+    """The committed teacher, converted from an older version's model.keras to
+    weights.npz, classifies the validation split exactly as its results.json says."""
+    model, results = load_teacher(committed_teacher)
+    assert results["model"] == "weights.npz"
+    assert not (committed_teacher / "model.keras").exists()
+    logits = predict_logits(model, fashion.val.images)
+    assert np.mean(logits.argmax(1) == fashion.val.labels) == results["val_acc"]
 
 
 def test_student_follows_its_teacher(fashion, committed_teacher, tmp_path):
@@ -151,9 +170,15 @@ def test_distill_errors(capsys, tmp_path):
         make_config(kd_alpha=1.5)
     with pytest.raises(ConfigError, match="kd_temperature"):
         make_config(kd_temperature=0.0)
+    # an older version's model.keras is never read (tests/test_hostile_security.py)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "model.keras").write_bytes(b"not a model")
+    with pytest.raises(DataError, match="old or unsafe model format and is not loaded"):
+        load_teacher(tmp_path / "old")
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "model.keras").write_bytes(b"not a model")
-    with pytest.raises(DataError, match="could not read the teacher model"):
+    (tmp_path / "bad" / "config.json").write_text(json.dumps(TeacherConfig().asdict()))
+    (tmp_path / "bad" / "weights.npz").write_bytes(b"not a model")
+    with pytest.raises(DataError, match="weights.npz is not a weights archive"):
         load_teacher(tmp_path / "bad")
 
 

@@ -100,28 +100,148 @@ def test_remote_needs_password(tiny_run):
         gui.make_gui(tiny_run, listen="0.0.0.0", threaded=True)
 
 
+class _Terminal:
+    """A stdin that is a terminal (so that read_password may prompt)."""
+
+    def isatty(self):
+        return True
+
+
 def test_password_sources(tmp_path, monkeypatch):
     """--password-file, then $NENGO_FASHION_GUI_PASSWORD, then a prompt on a terminal."""
     import getpass
     import io
     import sys
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
     f = tmp_path / "pw"
-    f.write_text("from file\nsecond line\n")
-    monkeypatch.setenv(gui.PASSWORD_ENV, "from env")
-    monkeypatch.setattr(getpass, "getpass", lambda prompt: "typed")
-    monkeypatch.setattr(sys, "stdin", Terminal())
-    assert gui.read_password(str(f), prompt=True) == "from file"
-    assert gui.read_password(None, prompt=True) == "from env"
+    f.write_text("from the file, long enough\nsecond line\n")
+    monkeypatch.setenv(gui.PASSWORD_ENV, "from the environment")
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: "typed at the prompt")
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    assert gui.read_password(str(f), prompt=True) == "from the file, long enough"
+    assert gui.read_password(None, prompt=True) == "from the environment"
     monkeypatch.delenv(gui.PASSWORD_ENV)
-    assert gui.read_password(None, prompt=True) == "typed"
+    assert gui.read_password(None, prompt=True) == "typed at the prompt"
     assert gui.read_password(None, prompt=False) is None
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: never asked
     assert gui.read_password(None, prompt=True) is None
+
+
+# (id, password): each is refused from every source, one character short is too short
+SHORT = [("empty-after-strip", " "), ("one", "P"), ("eleven", "x" * 11), ("unicode", "é" * 11)]
+SOURCES = ["file", "env", "prompt", "make_gui"]
+
+
+def _password_from(source, password, tmp_path, monkeypatch, run):
+    import getpass
+    import sys
+
+    monkeypatch.delenv(gui.PASSWORD_ENV, raising=False)
+    if source == "file":
+        f = tmp_path / "pw"
+        f.write_text(password + "\n", encoding="utf-8")
+        return gui.read_password(str(f))
+    if source == "env":
+        monkeypatch.setenv(gui.PASSWORD_ENV, password)
+        return gui.read_password(None)
+    if source == "prompt":
+        monkeypatch.setattr(getpass, "getpass", lambda prompt: password)
+        monkeypatch.setattr(sys, "stdin", _Terminal())
+        return gui.read_password(None, prompt=True)
+    return gui.make_gui(run, password=password, port=_free_port(), threaded=True)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("password", [c[1] for c in SHORT], ids=[c[0] for c in SHORT])
+def test_short_password_refused_from_every_source(
+    source, password, untrained_run, tmp_path, monkeypatch
+):
+    with pytest.raises(ConfigError, match="at least 12") as e:
+        _password_from(source, password, tmp_path, monkeypatch, untrained_run)
+    assert "\n" not in str(e.value)
+    assert len(password) < 2 or password not in str(e.value)  # the password is not shown
+
+
+@pytest.mark.parametrize("source", SOURCES[:3])
+def test_twelve_characters_are_enough(source, untrained_run, tmp_path, monkeypatch):
+    assert _password_from(source, "é" * 12, tmp_path, monkeypatch, untrained_run) == "é" * 12
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+# (seconds since the first guess, client, right password?, the expected answer:
+# ("checked", ok, failures, wait) or ("wait", seconds left)), one scenario in order
+THROTTLE_SCENARIO = [
+    (0.0, "10.0.0.1", False, ("checked", False, 1, 1.0)),
+    (0.5, "10.0.0.1", False, ("wait", 0.5)),  # not checked, and it does not count
+    (0.5, "10.0.0.1", True, ("wait", 0.5)),  # not even the right password
+    (0.5, "10.0.0.2", True, ("checked", True, 0, 0.0)),  # another address: at once
+    (0.5, "::ffff:10.0.0.1", True, ("wait", 0.5)),  # the same address, written as IPv6
+    (1.0, "10.0.0.1", False, ("checked", False, 2, 2.0)),
+    (2.9, "10.0.0.1", False, ("wait", 0.1)),
+    (3.0, "10.0.0.1", False, ("checked", False, 3, 4.0)),
+    (7.0, "10.0.0.1", False, ("checked", False, 4, 8.0)),
+    (15.0, "10.0.0.1", False, ("checked", False, 5, 16.0)),
+    (31.0, "10.0.0.1", False, ("checked", False, 6, 32.0)),
+    (63.0, "10.0.0.1", False, ("checked", False, 7, 64.0)),
+    (127.0, "10.0.0.1", False, ("checked", False, 8, 128.0)),
+    (255.0, "10.0.0.1", False, ("checked", False, 9, 256.0)),
+    (511.0, "10.0.0.1", False, ("checked", False, 10, 300.0)),  # the lockout: at most
+    (811.0, "10.0.0.1", False, ("checked", False, 11, 300.0)),
+    (1111.0, "10.0.0.1", True, ("checked", True, 0, 0.0)),  # success clears the count
+    (1111.0, "10.0.0.1", False, ("checked", False, 1, 1.0)),
+    # IPv6: one /64 is one client (a machine usually has all of it)
+    (1200.0, "2001:db8::1", False, ("checked", False, 1, 1.0)),
+    (1200.0, "2001:db8::ffff:2", True, ("wait", 1.0)),
+    (1200.0, "2001:db8:0:1::1", True, ("checked", True, 0, 0.0)),
+    # an address that stops failing is forgotten after an hour
+    (1200.0, "10.0.0.3", False, ("checked", False, 1, 1.0)),
+    (1201.0, "10.0.0.3", False, ("checked", False, 2, 2.0)),
+    (1203.0 + 3600.5, "10.0.0.3", False, ("checked", False, 1, 1.0)),
+]
+
+
+def test_login_throttle_scenario():
+    from nengo_fashion.gui.auth import LoginThrottle
+
+    clock = _Clock()
+    throttle = LoginThrottle(clock=clock)
+    start = clock.now
+    for t, client, right, expected in THROTTLE_SCENARIO:
+        clock.now = start + t
+        calls = []
+
+        def check(right=right, calls=calls):
+            calls.append(1)
+            return right
+
+        ok, failures, wait = throttle.attempt(client, check)
+        if expected[0] == "wait":
+            assert ok is None and calls == [], (t, client, ok)
+            assert wait == pytest.approx(expected[1]), (t, client, wait)
+        else:
+            assert (ok, failures) == expected[1:3] and calls == [1], (t, client, ok, failures)
+            assert wait == pytest.approx(expected[3]), (t, client, wait)
+
+
+def test_login_throttle_is_bounded():
+    """Many addresses (a scan of spoofed ones) cost bounded memory; the oldest go first."""
+    from nengo_fashion.gui.auth import LoginThrottle
+
+    clock = _Clock()
+    throttle = LoginThrottle(clock=clock, max_clients=100)
+    for i in range(250):
+        clock.now += 0.001
+        assert throttle.attempt(f"10.1.{i // 256}.{i % 256}", lambda: False)[0] is False
+    assert len(throttle) == 100
+    assert throttle.attempt("10.1.0.249", lambda: True)[0] is None  # the newest: remembered
+    assert throttle.attempt("10.1.0.0", lambda: True)[0] is True  # the oldest: forgotten
 
 
 def test_port_in_use_moves_on(capsys):

@@ -7,7 +7,14 @@ against clients that are not browsers. Every case runs the command as a real pro
 - the network mode (TLS on 127.0.0.1, a certificate made here): plain HTTP, an idle
   connection, a port scan and a broken handshake each drop only themselves, while a
   real HTTPS client is answered at once; error pages show no traceback;
+- passwords: one shorter than 12 characters is refused at start-up from every source
+  (`SHORT_PASSWORDS`), and guessing is slow: after a failed login, the client's address
+  waits 1 s, 2 s, 4 s, ... before its next guess is even checked, while other clients
+  log in at once;
 - SIGTERM and Ctrl-C: one line, exit 143 / 130, no temporary folder left behind.
+
+The server's output is polled with a generous deadline (`Server.wait_for`), never read
+once after a fixed time: under CPU load a line may come late.
 """
 
 import datetime
@@ -21,6 +28,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -35,6 +43,9 @@ GUI = ["-m", "nengo_fashion.gui"]
 TEMP_PREFIX = "nengo-fashion-gui-"
 PASSWORD = "correct horse battery staple"
 NO_PASSWORD_ENV = {PASSWORD_ENV: ""}  # empty: as if unset
+MIN_PASSWORD = 12  # characters (docs/promises.md)
+LOGIN_DELAY = 1.0  # seconds after a first failed login; doubled with each further one
+STARTUP_SECONDS = 120  # generous: the tests may run beside a CPU hog
 
 
 def _free_port():
@@ -114,6 +125,8 @@ def files(tmp_path_factory):
     shutil.copytree(fake, bad_weights)
     (bad_weights / "weights.npz").write_bytes(b"not an npz file")
     (root / "pw").write_text(PASSWORD + "\n")
+    (root / "short").write_text("x" * (MIN_PASSWORD - 1) + "\n")
+    (root / "one").write_text("P\n")
     (root / "empty").write_text("")
     (root / "junk.pem").write_text("this is no PEM file\n")
     return {
@@ -121,6 +134,8 @@ def files(tmp_path_factory):
         "bad_config": bad_config,
         "bad_weights": bad_weights,
         "pw": root / "pw",
+        "short": root / "short",
+        "one": root / "one",
         "empty": root / "empty",
         "junk": root / "junk.pem",
         "dir": root,
@@ -210,7 +225,7 @@ class Server:
                 stdout=fo,
                 stderr=fe,
             )
-        self.url = self.wait_for(r"nengo GUI for .* at (\S+)", 30).group(1)
+        self.url = self.wait_for(r"nengo GUI for .* at (\S+)", STARTUP_SECONDS).group(1)
         self.port = int(re.match(r"https?://[^/]+:(\d+)/", self.url).group(1))
 
     def stdout(self):
@@ -219,17 +234,24 @@ class Server:
     def stderr(self):
         return self.err.read_text()
 
-    def wait_for(self, pattern, seconds):
+    def wait_for(self, pattern, seconds=30, stream="stdout", count=1):
+        """Poll ``stream`` until ``pattern`` is in it ``count`` times (the last match), or
+        fail after ``seconds``: output is waited for, never read once after a fixed time."""
+        read = self.stdout if stream == "stdout" else self.stderr
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            m = re.search(pattern, self.stdout())
-            if m:
-                return m
-            if self.proc.poll() is not None:
+        while True:
+            matches = list(re.finditer(pattern, read()))
+            if len(matches) >= count:
+                return matches[-1]
+            if self.proc.poll() is not None or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
+        matches = list(re.finditer(pattern, read()))  # what came while it was ending
+        if len(matches) >= count:
+            return matches[-1]
         raise AssertionError(
-            f"no {pattern!r} (rc={self.proc.poll()})\n{self.stdout()}\n{self.stderr()}"
+            f"{len(matches)} of {count} {pattern!r} in {stream} within {seconds} s "
+            f"(rc={self.proc.poll()})\n{self.stdout()}\n{self.stderr()}"
         )
 
     def alive(self):
@@ -246,7 +268,7 @@ class Server:
         return self.proc.returncode
 
 
-def _https(port, method="GET", path="/login", body=None, timeout=5.0):
+def _https(port, method="GET", path="/login", body=None, timeout=30.0):
     """One HTTPS request (certificate not verified: it is self-signed); (status, headers, body)."""
     context = ssl.create_default_context()
     context.check_hostname = False
@@ -261,7 +283,7 @@ def _https(port, method="GET", path="/login", body=None, timeout=5.0):
         conn.close()
 
 
-def _raw(port, data, timeout=5.0):
+def _raw(port, data, timeout=30.0):
     """Send ``data`` on a plain TCP connection; all it gets back until the server closes."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
@@ -313,7 +335,7 @@ def test_tls_server_survives_non_tls_clients(tls_server):
 
     # a port scan (connect, close) and a broken handshake drop only themselves
     for _ in range(5):
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        socket.create_connection(("127.0.0.1", port), timeout=30).close()
     # (a TLS alert at most: a handshake record of nonsense)
     assert _raw(port, b"\x16\x03\x01\x00\x05hello" + b"\x00" * 64)[:1] in (b"", b"\x15")
     assert _raw(port, b"\x00\x01\x02 not tls") == b""
@@ -321,11 +343,11 @@ def test_tls_server_survives_non_tls_clients(tls_server):
     # (b) an idle connection, kept open ...
     idle = socket.create_connection(("127.0.0.1", port), timeout=10)
     try:
-        # (c) ... does not stop a real HTTPS client
+        # (c) ... does not stop a real HTTPS client: answered before the idle one is dropped
         t0 = time.monotonic()
         status, _, body = _https(port, "GET", "/login")
         assert status == 200 and b'type="password"' in body, body
-        assert time.monotonic() - t0 < 3.0
+        assert time.monotonic() - t0 < HANDSHAKE_TIMEOUT
 
         # the password from --password-file logs in; a wrong one does not
         status, headers, _ = _https(port, "POST", "/login", body="pw=" + PASSWORD.replace(" ", "+"))
@@ -348,6 +370,7 @@ def test_tls_server_survives_non_tls_clients(tls_server):
     status, _, _ = _https(port, "GET", "/login")
     assert status == 200
 
+    tls_server.wait_for(r"dropped a connection .*plain HTTP", stream="stderr")
     err = tls_server.stderr()
     assert "Traceback" not in err, err
     dropped = [line for line in err.splitlines() if "dropped a connection" in line]
@@ -358,7 +381,7 @@ def test_tls_server_survives_non_tls_clients(tls_server):
 def test_idle_connection_is_dropped_after_handshake_timeout(tls_server):
     """A connection that never starts its handshake holds nothing for long."""
     port = tls_server.port
-    with socket.create_connection(("127.0.0.1", port), timeout=HANDSHAKE_TIMEOUT + 10) as idle:
+    with socket.create_connection(("127.0.0.1", port), timeout=HANDSHAKE_TIMEOUT + 30) as idle:
         t0 = time.monotonic()
         assert _https(port, "GET", "/login")[0] == 200  # answered while it waits
         try:
@@ -366,13 +389,127 @@ def test_idle_connection_is_dropped_after_handshake_timeout(tls_server):
         except ConnectionResetError:
             closed = True
         waited = time.monotonic() - t0
-    assert closed and waited < HANDSHAKE_TIMEOUT + 3, waited
+    # (the bound is loose: under CPU load the server's timer fires late, not never)
+    assert closed and waited < HANDSHAKE_TIMEOUT + 20, waited
+    # the line is written after the connection is closed: wait for it
+    tls_server.wait_for(
+        r"dropped a connection from 127\.0\.0\.1: no TLS handshake", stream="stderr"
+    )
     assert tls_server.alive()
-    assert "no TLS handshake" in tls_server.stderr()
     assert "Traceback" not in tls_server.stderr()
 
 
-# ---- 3. SIGTERM and Ctrl-C: one line, the temporary folder removed ----
+# ---- 3. passwords: long enough, and slow to guess ----
+
+# (id, argv after --run RUN with {names} of `files`, the environment): every source of a
+# password (the prompt's case is tests/test_gui.py's: it needs a terminal)
+SHORT_PASSWORDS = [
+    ("file-11-chars", [*LISTEN, *TLS, "--password-file", "{short}"], {}),
+    ("file-1-char", [*LISTEN, *TLS, "--password-file", "{one}"], {}),
+    ("env-11-chars", [*LISTEN, *TLS], {PASSWORD_ENV: "x" * (MIN_PASSWORD - 1)}),
+    ("env-1-char", [*LISTEN, *TLS], {PASSWORD_ENV: "P"}),
+    # on localhost a password is optional, but one that is given must be long enough
+    ("env-localhost", [], {PASSWORD_ENV: "secret"}),
+    ("file-localhost", ["--password-file", "{one}"], {}),
+]
+
+
+@pytest.mark.parametrize(
+    "argv, env", [c[1:] for c in SHORT_PASSWORDS], ids=[c[0] for c in SHORT_PASSWORDS]
+)
+def test_short_password_is_refused(files, tmp_path, argv, env):
+    argv = [a.format(**files) for a in argv]
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    result = run(
+        [*GUI, "--run", files["run"], "--no-browser", "--port", _free_port(), *argv],
+        env={**NO_PASSWORD_ENV, "TMPDIR": str(tmpdir), **env},
+        stdin="",
+        timeout=60,
+    )
+    assert_one_line_error(result, contains=("password", f"at least {MIN_PASSWORD}"), rc=2)
+    assert len(result.stderr.strip().splitlines()) == 1, str(result)
+    assert "nengo GUI for" not in result.stdout, str(result)
+    assert _temp_folders(tmpdir) == [], str(result)
+
+
+def _login(port, password, *, source="127.0.0.1", method="POST"):
+    """One login attempt from ``source`` (another loopback address is another client):
+    ``(status, Retry-After or None, body)``."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection(
+        "127.0.0.1", port, timeout=30, context=context, source_address=(source, 0)
+    )
+    form = urllib.parse.urlencode({"pw": password})
+    try:
+        if method == "POST":
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            conn.request("POST", "/login", body=form, headers=headers)
+        else:  # nengo GUI also takes the password from the query
+            conn.request("GET", "/login?" + form)
+        r = conn.getresponse()
+        return r.status, r.getheader("Retry-After"), r.read()
+    finally:
+        conn.close()
+
+
+def _checked(answer):
+    """Whether the server checked the password of an attempt (else it said: wait)."""
+    status, retry_after, body = answer
+    if status == 429:
+        assert retry_after is not None and int(retry_after) >= 1, answer
+        assert b"Traceback" not in body, answer
+        return False
+    assert status in (200, 303), answer
+    return True
+
+
+def test_password_guessing_is_throttled(tls_server):
+    """20 rapid wrong guesses from one address: after the n-th failed one, the address's
+    next guess is checked only 2**(n-1) s later (until then: 429 and Retry-After, the
+    password unread). Another address logs in meanwhile; the first does after its wait."""
+    port = tls_server.port
+    t0 = time.monotonic()
+    times = []  # when each guess that was checked was answered
+    for i in range(20):
+        answer = _login(port, f"wrong guess {i}", method="POST" if i % 2 else "GET")
+        if _checked(answer):
+            assert answer[0] == 200 and b"Invalid password" in answer[2], answer
+            times.append(time.monotonic() - t0)
+    assert 1 <= len(times) < 20, times
+    for n in range(1, len(times)):  # the n-th failure's wait, less this machine's slack
+        assert times[n] - times[n - 1] >= LOGIN_DELAY * 2 ** (n - 1) - 0.25, times
+
+    # wait until the next guess is checked, fail it: now the wait is at least 2 s ...
+    while not _checked(answer := _login(port, "one more wrong guess")):
+        time.sleep(0.2)
+    failures = len(times) + 1
+    # ... and even the right password is not checked during it
+    status, retry_after, _ = _login(port, PASSWORD)
+    assert status == 429 and int(retry_after) >= 1, (status, retry_after)
+
+    # another client is not held up
+    t1 = time.monotonic()
+    status, _, _ = _login(port, PASSWORD, source="127.0.0.2")
+    assert status == 303 and time.monotonic() - t1 < HANDSHAKE_TIMEOUT, status
+
+    # after the wait, the first address logs in (and its count starts again)
+    time.sleep(int(retry_after))
+    while (answer := _login(port, PASSWORD))[0] == 429:
+        time.sleep(0.2)
+    assert answer[0] == 303, answer
+    assert time.monotonic() - t0 < 45, time.monotonic() - t0
+
+    # one line on stderr per checked failure, none per refused guess; no traceback
+    tls_server.wait_for(r"failed login from 127\.0\.0\.1", stream="stderr", count=failures)
+    err = tls_server.stderr()
+    assert err.count("failed login from") == failures, err
+    assert "Traceback" not in err and tls_server.alive(), err
+
+
+# ---- 4. SIGTERM and Ctrl-C: one line, the temporary folder removed ----
 
 
 @pytest.mark.parametrize(
@@ -381,11 +518,12 @@ def test_idle_connection_is_dropped_after_handshake_timeout(tls_server):
 def test_signal_cleans_up(files, tmp_path, sig, rc):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    seen = []
+    seen, signalled = [], []
 
     def started(stdout, stderr):
         if "nengo GUI for" in stdout:
             seen.extend(_temp_folders(tmpdir))  # the folder exists while it serves
+            signalled.append(time.monotonic())
             return True
         return False
 
@@ -393,10 +531,12 @@ def test_signal_cleans_up(files, tmp_path, sig, rc):
         [*GUI, "--run", files["run"], "--no-browser", "--port", _free_port()],
         when=started,
         sig=sig,
-        timeout=60,
+        timeout=STARTUP_SECONDS + 30,
         env={"TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"},
     )
     assert seen, f"no temporary folder while serving?\n{result}"
-    assert_one_line_error(result, rc=rc, max_seconds=30)
+    assert_one_line_error(result, rc=rc)
+    # it stops soon after the signal (its start-up, slow under load, is not timed)
+    assert time.monotonic() - signalled[0] < 30, str(result)
     assert len(result.stderr.strip().splitlines()) == 1, str(result)
     assert _temp_folders(tmpdir) == [], str(result)

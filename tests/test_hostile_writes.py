@@ -124,6 +124,10 @@ def _rescued(stderr):
 # (id, extra argv); --out is the full disk
 FULL_DISK = [
     ("train", ["-m", "nengo_fashion.train", "--name", "r", *TRAIN_TINY]),
+    (
+        "teacher",
+        ["-m", "nengo_fashion.teacher", "--name", "r", "--epochs", "1", "--n-train", "256"],
+    ),
     ("train-overwrite", ["-m", "nengo_fashion.train", "--name", "old", "--overwrite", *TRAIN_TINY]),
     (
         "seeds",

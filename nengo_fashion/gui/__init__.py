@@ -36,6 +36,10 @@ a password. The password is never an argument (every local user sees those in
 2. the environment variable ``NENGO_FASHION_GUI_PASSWORD``;
 3. a prompt, when stdin is a terminal.
 
+A password shorter than 12 characters is refused, whatever its source, and a failed
+login makes its client's address wait 1 s, 2 s, 4 s, ... (up to 5 min) before its next
+guess is checked (`nengo_fashion.gui.auth`).
+
 With TLS, each connection's handshake runs in that connection's own thread with a
 timeout (`HANDSHAKE_TIMEOUT`), so a plain-HTTP request, a port scan or an idle
 connection only ever drops itself (one line on stderr at most); the server keeps
@@ -63,9 +67,10 @@ from ..cli import ArgumentParser, add_data_args, port_number, positive_float, po
 from ..data import CLASS_NAMES
 from ..errors import ConfigError, MissingDependencyError
 from ..families import FAMILIES
-from ..network import build_network
+from ..network import NetworkSpec, build_network
 from ..quiet import import_nengo_dl
 from ..runs import load_run
+from .auth import LoginThrottle, check_password, throttled_handler
 
 BACKENDS = ("nengo", "nengo_dl", "nengo_loihi")
 PASSWORD_ENV = "NENGO_FASHION_GUI_PASSWORD"
@@ -241,14 +246,13 @@ def build_gui_model(
         )
         model = build_loihi_network(r.weights, family, settings, shown)
     else:
-        model = build_network(
-            r.weights,
-            family=family,
+        spec = NetworkSpec(
             spiking=True,
             scale=scale,
             input_output=nengo.processes.PresentInput(shown, presentation_time),
             label=f"{r.path.name}: {family} spiking",
         )
+        model = build_network(r.weights, family, spec)
     readout = ImageReadout(labels, presentation_time)
     if labels is None:  # the user's pictures: no true class, their names instead
         values, display, title = np.arange(len(shown)), PictureName(names), "your picture"
@@ -428,6 +432,7 @@ def read_password(password_file=None, prompt=False):
 
     ``password_file``'s first line, else ``$NENGO_FASHION_GUI_PASSWORD``, else (with
     ``prompt``, when stdin is a terminal) typed at a prompt; ``None`` if none of these.
+    A password from any of them must be long enough (`auth.check_password`).
     """
     if password_file is not None:
         try:
@@ -450,9 +455,9 @@ def read_password(password_file=None, prompt=False):
             raise ConfigError(
                 f"--password-file {password_file}: the first line, the password, is empty"
             )
-        return password
+        return check_password(password, f"--password-file {password_file}")
     if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
+        return check_password(os.environ[PASSWORD_ENV], f"${PASSWORD_ENV}")
     if prompt and sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
@@ -462,7 +467,7 @@ def read_password(password_file=None, prompt=False):
             password = ""
         if not password:
             raise ConfigError("no password typed")
-        return password
+        return check_password(password, "the typed password")
     return None
 
 
@@ -777,6 +782,8 @@ def make_gui(
             f"listening on {listen!r} exposes an editor that runs arbitrary Python: "
             f"give a password (--password-file FILE, or ${PASSWORD_ENV})"
         )
+    if password:
+        check_password(password, "the GUI password")
     context = check_network(listen, cert, key)
     env = {
         "run": str(Path(run).resolve()),
@@ -816,15 +823,17 @@ def make_gui(
     if context is not None:  # for get_url's https://
         gui.server.settings.ssl_cert, gui.server.settings.ssl_key = str(cert), str(key)
     gui.server.RequestHandlerClass = safe_handler(
-        ten_colour_handler(gui.server.RequestHandlerClass)
+        throttled_handler(ten_colour_handler(gui.server.RequestHandlerClass))
     )
+    gui.server.login_throttle = LoginThrottle()  # per-address back-off of failed logins
     harden_server(gui.server, context)
     gui.temp_folder = folder
     return gui
 
 
 def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
-    """Open the GUI in headless Chromium, press play, wait, save a PNG.
+    """Open the GUI in headless Chromium, press play, wait ``seconds`` (then until the
+    simulator has run and the prediction is shown), save a PNG.
 
     Returns a dict with what the page showed: ``errors`` (error texts shown),
     ``names`` (object labels drawn), ``html`` (the texts of the HTML displays: the
@@ -876,9 +885,20 @@ def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
             except StaleElementReferenceException:
                 time.sleep(0.5)
         time.sleep(seconds)
-        page = gui.server.pages[0] if gui.server.pages else None
-        sim = getattr(page, "sim", None)
-        steps = int(getattr(sim, "n_steps", 0) or 0)
+        # then until the simulator has run and the prediction is shown (`ImageReadout`;
+        # a loaded machine is slower, not different): at most 60 s more
+        deadline = time.time() + 60
+        while True:
+            page = gui.server.pages[0] if gui.server.pages else None
+            steps = int(getattr(getattr(page, "sim", None), "n_steps", 0) or 0)
+            shown_html = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.htmlview'))"
+                ".map(e => e.textContent)"
+            )
+            shown = steps > 0 and any("predicted: " in t for t in shown_html)
+            if shown or (page is not None and page.error) or time.time() > deadline:
+                break
+            time.sleep(0.5)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(path))
         errors = driver.execute_script(
@@ -889,9 +909,6 @@ def screenshot(gui, path, *, seconds=4.0, width=1400, height=900):
             errors.append(str(page.error))
         names = driver.execute_script(
             "return Array.from(document.querySelectorAll('text')).map(e => e.textContent)"
-        )
-        shown_html = driver.execute_script(
-            "return Array.from(document.querySelectorAll('.htmlview')).map(e => e.textContent)"
         )
         return {"errors": errors, "names": names, "html": shown_html, "steps": steps}
     finally:

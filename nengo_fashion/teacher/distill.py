@@ -75,19 +75,21 @@ def teacher_pool(teacher_dir, images, *, augment_name, seed, copies, log=print):
 
     teacher_dir = Path(teacher_dir)
     model_path = teacher_dir / MODEL_FILE
-    if not model_path.is_file():
+    config_path = teacher_dir / "config.json"
+    if not (model_path.is_file() and config_path.is_file()):
         load_teacher(teacher_dir)  # raises the clear error
     key = _fingerprint(
-        model_path.read_bytes(), np.ascontiguousarray(images).tobytes(), augment_name, seed, copies
+        model_path.read_bytes(),
+        config_path.read_bytes(),
+        np.ascontiguousarray(images).tobytes(),
+        augment_name,
+        seed,
+        copies,
     )
     cache = teacher_dir / CACHE_DIR / f"{key}.npz"
-    if cache.is_file():
-        with np.load(cache) as f:
-            return f["logits"], {
-                "seconds": 0.0,
-                "cached": True,
-                "seconds_per_copy": float(f["seconds_per_copy"]),
-            }
+    cached = _read_cache(cache, (copies, len(images), 10))
+    if cached is not None:
+        return cached
     from .model import predict_logits
 
     model, _ = load_teacher(teacher_dir)
@@ -102,6 +104,22 @@ def teacher_pool(teacher_dir, images, *, augment_name, seed, copies, log=print):
         with open(tmp, "wb") as f:
             np.savez(f, logits=logits, seconds_per_copy=seconds / copies)
     return logits, {"seconds": seconds, "cached": False, "seconds_per_copy": seconds / copies}
+
+
+def _read_cache(path, shape):
+    """``(logits, info)`` of a logits cache file of the right shape; ``None`` if there is
+    none or it is not readable as one (it is then computed again). No pickles are read."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            logits = np.asarray(f["logits"])
+            seconds_per_copy = float(f["seconds_per_copy"])
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
+        return None
+    if logits.shape != shape or logits.dtype != np.float32 or not np.isfinite(logits).all():
+        return None
+    return logits, {"seconds": 0.0, "cached": True, "seconds_per_copy": seconds_per_copy}
 
 
 def _readout(tf, y_pred, how):

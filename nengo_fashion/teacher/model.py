@@ -1,19 +1,41 @@
-"""The teacher CNN: its configuration, architecture, training loop and loading."""
+"""The teacher CNN: its configuration, architecture, training loop and loading.
+
+**No code from a model file.** A teacher is saved as numbers only: ``config.json`` (a
+`TeacherConfig`) and ``weights.npz``, the model's ``get_weights()`` arrays as float32
+under the names ``w000``, ``w001``, ... in that order (`WEIGHT_NAME`). `load_teacher`
+rebuilds the architecture in code (`build_cnn`) and reads the arrays with
+``np.load(allow_pickle=False)``, checking their number, names, shapes (from each
+array's header, before its data is read), type and finiteness. A Keras model file
+(``model.keras``, HDF5 or not) is never loaded: Keras rebuilds a ``Lambda`` layer of an
+HDF5 file from marshalled bytecode (``safe_mode`` does not cover HDF5), so loading a
+model file can run any code; pickles (``torch.save``, joblib) can too.
+"""
 
 import dataclasses
+import io
 import math
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_dir, read_json, write_json
+from ..atomic import atomic_dir, child_folder, fill_folder, read_json, write_json
 from ..config import check_seed
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, NengoFashionError
 from ..images.augment import AUGMENTERS, augment
 from ..progress import epoch_line
 
-MODEL_FILE = "model.keras"
+MODEL_FILE = "weights.npz"
+"""The teacher's weights (see the module's docstring for the format)."""
+WEIGHT_NAME = "w{:03d}"
+"""The name of the ``i``-th array of ``get_weights()`` in `MODEL_FILE`."""
+MAX_WIDTH = 512
+"""The widest first convolution a `TeacherConfig` may ask for (a bound on memory)."""
+UNSAFE_FILES = ("*.keras", "*.h5", "*.hdf5", "*.pb", "*.pkl", "*.pickle", "*.pt", "*.pth")
+UNSAFE_FILES += ("*.joblib", "*.ckpt", "*.index", "*.tflite", "saved_model*", "*.npy")
+"""Model files of other formats (a teacher folder of an older version held ``model.keras``):
+refused, never read."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,14 +77,20 @@ class TeacherConfig:
     def __post_init__(self):
         for name in ("epochs", "batch_size", "n_val", "width"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+        if self.width > MAX_WIDTH:
+            raise ConfigError(f"width must be at most {MAX_WIDTH}, got {self.width!r}")
+        if not isinstance(self.lr, (int, float)) or isinstance(self.lr, bool):
+            raise ConfigError(f"learning rate must be a number, got {self.lr!r}")
+        if not isinstance(self.dropout, (int, float)) or isinstance(self.dropout, bool):
+            raise ConfigError(f"dropout must be a number, got {self.dropout!r}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
         check_seed(self.seed)
         if not 0 <= self.dropout < 1:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if self.augment not in AUGMENTERS:
+        if not isinstance(self.augment, str) or self.augment not in AUGMENTERS:
             raise ConfigError(
                 f"augment must be one of {', '.join(AUGMENTERS)}, got {self.augment!r}"
             )
@@ -162,16 +190,13 @@ def train_teacher(config, dataset, *, out="results", name="teacher", overwrite=F
     from ..plots import training_curve
 
     start = time.time()
-    run_dir = Path(out) / name
+    run_dir = child_folder(out, name)
     log(
         f"training teacher {name}: CNN width {config.width}, {config.epochs} epochs, "
         f"augment {config.augment}, data from {dataset.source}"
     )
     with atomic_dir(run_dir, overwrite=overwrite) as tmp:
         model, history = fit(config, dataset, log=log)
-        model.save(str(tmp / MODEL_FILE), include_optimizer=False)
-        write_json(tmp / "config.json", config.asdict())
-        training_curve(history, tmp / "training_curve.png", title=f"teacher {name}")
         accuracy = {}
         for split in ("val", "test"):  # the test split only now, to report
             s = dataset.split(split)
@@ -190,7 +215,14 @@ def train_teacher(config, dataset, *, out="results", name="teacher", overwrite=F
             "config": config.asdict(),
             "seconds": time.time() - start,
         }
-        write_json(tmp / "results.json", results)
+
+        def write(folder):
+            save_weights(model, folder / MODEL_FILE)
+            write_json(folder / "config.json", config.asdict(), rescue=False)
+            training_curve(history, folder / "training_curve.png", title=f"teacher {name}")
+            write_json(folder / "results.json", results, rescue=False)
+
+        fill_folder(tmp, write, run_dir)
     log(
         f"teacher {name}: validation {accuracy['val'] * 100:.2f} %, test "
         f"{accuracy['test'] * 100:.2f} %, {results['seconds'] / 60:.1f} min; wrote {run_dir}"
@@ -198,22 +230,144 @@ def train_teacher(config, dataset, *, out="results", name="teacher", overwrite=F
     return run_dir
 
 
+def save_weights(model, path):
+    """Write ``model.get_weights()`` to ``path`` as `MODEL_FILE` (float32, no pickles)."""
+    arrays = {
+        WEIGHT_NAME.format(i): np.asarray(w, np.float32) for i, w in enumerate(model.get_weights())
+    }
+    buf = io.BytesIO()  # in memory first: a zip left open by a full disk warns at exit
+    np.savez(buf, **arrays)
+    Path(path).write_bytes(buf.getvalue())
+
+
+def _unsafe_files(run_dir):
+    """The model files of other formats in ``run_dir`` (never read), by name."""
+    found = {p.name for pattern in UNSAFE_FILES for p in run_dir.glob(pattern)}
+    return sorted(found)
+
+
+def read_config(run_dir):
+    """The `TeacherConfig` of a teacher run folder's ``config.json``; `DataError` if it is
+    not a JSON object of `TeacherConfig`'s fields with valid values."""
+    path = Path(run_dir) / "config.json"
+    try:
+        raw = read_json(path)
+    except NengoFashionError as e:
+        raise DataError(f"teacher {e}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise DataError(f"teacher {path} cannot be read ({e})") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"teacher {path} is not a JSON object of TeacherConfig's fields")
+    fields = {f.name for f in dataclasses.fields(TeacherConfig)}
+    unknown = sorted(set(raw) - fields)
+    if unknown:
+        raise DataError(f"teacher {path} has unknown keys: {', '.join(map(str, unknown))}")
+    try:
+        return TeacherConfig(**raw)
+    except (ConfigError, TypeError, ValueError) as e:
+        raise DataError(f"teacher {path} is not a valid TeacherConfig: {e}") from None
+
+
+def _header(zf, member):
+    """``(shape, dtype)`` of the ``.npy`` member ``member`` of ``zf``, from its header only."""
+    with zf.open(member) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    return shape, dtype
+
+
+def read_weights(path, shapes):
+    """The float32 arrays of a `MODEL_FILE`, checked against the expected ``shapes``.
+
+    Nothing of the file is run: names, count, shapes and types are checked from the
+    archive's listing and each array's header before any data is read, then the data
+    with ``np.load(allow_pickle=False)``; every value must be finite. Raises
+    `DataError` naming what is wrong.
+    """
+    path = Path(path)
+    names = [WEIGHT_NAME.format(i) for i in range(len(shapes))]
+    try:
+        if not zipfile.is_zipfile(path):
+            raise DataError(f"teacher {path} is not a weights archive (.npz)")
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+            twice = sorted({m for m in members if members.count(m) > 1})
+            if twice:
+                raise DataError(f"teacher {path} holds {', '.join(twice)} twice")
+            got = [m[: -len(".npy")] if m.endswith(".npy") else m for m in members]
+            extra = sorted(set(got) - set(names))
+            if extra:
+                raise DataError(
+                    f"teacher {path} holds extra or unknown arrays ({', '.join(extra[:5])}); "
+                    f"expected the {len(names)} arrays {names[0]}..{names[-1]}"
+                )
+            if len(got) != len(names):
+                raise DataError(
+                    f"teacher {path} holds {len(got)} arrays; the architecture of its "
+                    f"config.json has {len(names)} ({names[0]}..{names[-1]})"
+                )
+            for name, shape in zip(names, shapes):
+                try:
+                    got_shape, dtype = _header(zf, name + ".npy")
+                except ValueError as e:
+                    raise DataError(f"teacher {path}: {name} is not an array ({e})") from None
+                if dtype.hasobject:
+                    raise DataError(f"teacher {path}: {name} holds objects, not numbers")
+                if dtype.kind != "f":
+                    raise DataError(f"teacher {path}: {name} is {dtype}, not float")
+                if tuple(got_shape) != tuple(shape):
+                    raise DataError(
+                        f"teacher {path}: {name} has shape {tuple(got_shape)}, but the "
+                        f"architecture of its config.json needs {tuple(shape)}"
+                    )
+        arrays = []
+        with np.load(path, allow_pickle=False) as f:
+            for name in names:
+                a = np.asarray(f[name], dtype=np.float32)
+                if not np.isfinite(a).all():
+                    raise DataError(f"teacher {path}: {name} has values that are not finite")
+                arrays.append(a)
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"teacher {path} not found") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
+        raise DataError(f"teacher {path} cannot be read ({e})") from None
+    return arrays
+
+
 def load_teacher(run_dir):
-    """``(model, results)`` of a teacher run folder, with a clear error if it is not one."""
+    """``(model, results)`` of a teacher run folder, with a clear error if it is not one.
+
+    The model is `build_cnn` of the folder's ``config.json`` with the weights of its
+    `MODEL_FILE` (`read_weights`); no model file of any other format is read (a folder
+    that has only one, such as an older version's ``model.keras``, is refused).
+    """
     run_dir = Path(run_dir)
     path = run_dir / MODEL_FILE
+    retrain = f"`python -m nengo_fashion.teacher --out {run_dir.parent} --name {run_dir.name}`"
     if not path.is_file():
+        unsafe = _unsafe_files(run_dir) if run_dir.is_dir() else []
+        if unsafe:
+            raise DataError(
+                f"{run_dir / unsafe[0]} is an old or unsafe model format and is not loaded "
+                f"(a model file can run code); a teacher is {MODEL_FILE} and config.json: "
+                f"train one with {retrain}"
+            )
         raise DataError(
-            f"{run_dir} is not a teacher run folder (no {MODEL_FILE}); train one with "
-            f"`python -m nengo_fashion.teacher --out {run_dir.parent} --name {run_dir.name}`"
+            f"{run_dir} is not a teacher run folder (no {MODEL_FILE}); train one with {retrain}"
         )
+    config = read_config(run_dir)
     from ..quiet import import_tensorflow
 
-    tf = import_tensorflow()
-    try:
-        model = tf.keras.models.load_model(path, compile=False)
-    except Exception as e:  # Keras raises many types for a damaged file
-        raise DataError(f"could not read the teacher model {path}: {e}") from None
+    import_tensorflow()
+    model = build_cnn(config)
+    model.set_weights(read_weights(path, [tuple(w.shape) for w in model.weights]))
     results_path = run_dir / "results.json"
     results = read_json(results_path) if results_path.is_file() else {}
     return model, results
