@@ -22,6 +22,8 @@ INSTALL_REQUIRES = [
     "numba==0.58.1",
     # the NIR export (python -m nengo_fashion.export); nir 1.0.8 needs Python >= 3.10
     "nir==1.0.8; python_version >= '3.10'",
+    # one BLAS thread within every task (nengo_fashion/tasks/worker.py)
+    "threadpoolctl>=3.1",
 ]
 
 EXTRAS = {
@@ -41,7 +43,7 @@ EXTRAS = {
         "selenium==4.10.0",
     ],
     "dev": ["black==24.8.0", "ruff==0.6.9"],
-    # --scheduler local|tcp://HOST:PORT: tasks on a Dask cluster (nengo_fashion/tasks.py)
+    # --scheduler local|tcp://HOST:PORT: tasks on a Dask cluster (nengo_fashion/tasks/)
     "distributed": ["dask[distributed]==2026.8.0"],
     # the documentation site (docs/conf.py; bash scripts/setup.sh --with-docs). Sphinx 9
     # imports typing_extensions.TypeAliasType, which the typing-extensions<4.6 that

@@ -84,13 +84,14 @@ def _free_port():
 
 def _warm():
     """On a worker: what a running cluster has done once (TensorFlow, nengo-loihi, the data)."""
-    from nengo_fashion import tasks
+    from nengo_fashion.tasks import load_dataset
+    from nengo_fashion.tasks.worker import setup_worker
 
-    tasks._setup_worker()
+    setup_worker()
     import loihi
 
     loihi.require_nengo_loihi()
-    tasks.load_dataset(None, 5000)
+    load_dataset(None, 5000)
     return os.getpid()
 
 

@@ -40,6 +40,11 @@ def _to_jsonable(obj):
     return obj
 
 
+def as_stored(obj):
+    """``obj`` as `read_json` reads it back after `write_json`: to compare with a stored file."""
+    return json.loads(json.dumps(_to_jsonable(obj)))
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path to write; on success it is renamed to ``path``.

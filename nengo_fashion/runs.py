@@ -10,10 +10,9 @@ configuration.
 """
 
 import dataclasses
-import json
 from pathlib import Path
 
-from .atomic import _to_jsonable, atomic_dir, fill_folder, read_json
+from .atomic import as_stored, atomic_dir, fill_folder, read_json
 from .config import TrainConfig
 from .errors import ConfigError, RunError
 from .network import Weights
@@ -136,4 +135,4 @@ def finished_run(run_dir, config):
         results = read_json(run_dir / "results.json")
     except RunError:
         return None
-    return results if saved == json.loads(json.dumps(_to_jsonable(config.asdict()))) else None
+    return results if saved == as_stored(config.asdict()) else None

@@ -20,6 +20,7 @@ import time
 import pytest
 
 from nengo_fashion import tasks
+from nengo_fashion.tasks import cluster, probe
 
 from .hostile import ROOT, Snapshot, assert_one_line_error, leftovers, run
 
@@ -224,7 +225,7 @@ def test_probe_waits_no_longer_than_its_timeout():
 
 def test_probe_accepts_a_dask_handshake_sent_in_pieces():
     """The real handshake (as `TaskRunner`'s own), sent a few bytes at a time."""
-    message = tasks._handshake_message()
+    message = probe._handshake_message()
 
     def trickle(conn):
         for i in range(0, len(message), 5):
@@ -237,8 +238,8 @@ def test_probe_accepts_a_dask_handshake_sent_in_pieces():
 
 def test_the_one_line_names_a_client_failure_after_the_probe(monkeypatch):
     """A server that says a Dask hello and nothing more (not a scheduler): one line, soon."""
-    monkeypatch.setattr(tasks, "CLIENT_TIMEOUT", 1.0)
-    with tcp_server(sends(tasks._handshake_message())) as address:
+    monkeypatch.setattr(cluster, "CLIENT_TIMEOUT", 1.0)
+    with tcp_server(sends(probe._handshake_message())) as address:
         t0 = time.monotonic()
         with pytest.raises(tasks.SchedulerError, match="answered the handshake") as info:
             with tasks.TaskRunner(address, quiet=True) as runner:
