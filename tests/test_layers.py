@@ -1,17 +1,23 @@
-"""The layers of the code, as folder rules on the import graph (imports inside functions count).
+"""The layers of the code, as folder rules on the import graph.
 
 The graph is read from the AST of every module of ``nengo_fashion/``, ``loihi/`` and
-``tools/``, so an import that hides inside a function is an edge like any other.
+``tools/``: an import inside a function is an edge like any other, and so is a module
+that ``importlib`` loads by name (every string in a module that calls
+``importlib.import_module`` and names a project module counts as an import of it).
 
-- no import circle anywhere;
-- the library (plumbing, data, families, config, network, runs, the task runner, neuron
-  types, the inference engines, image transforms, training) never imports the commands
-  on top of it, the studies, ``loihi`` or the repository tooling;
-- neuron types never import an engine (``inference/``): engines hold the tables of the
-  types they run;
-- ``loihi/`` imports only the library;
-- only front-ends (the GUI, ``predict``, the notebooks' helpers, the tooling) import
-  ``loihi``.
+The layers, from the top:
+
+- **commands**: ``nengo_fashion/commands/`` and every ``__main__`` module (the thin
+  ``python -m`` entries), and the repository tooling ``tools/``: they may import anything;
+- **studies** (``nengo_fashion/studies/``): the layers below (a study of the public API,
+  such as the photos study, measures ``predict``);
+- **front-ends** (``nengo_fashion/predict/``, ``nengo_fashion/gui/``) and the table of
+  inference backends (``nengo_fashion/backends``): the backends and the library;
+- **backends** (``loihi/``): the library only;
+- **the library**: everything else in ``nengo_fashion/``, which imports only the library.
+
+Neuron types never import an engine (``inference/``): engines hold the tables of the types
+they run. Nothing installed imports the tooling. No import circle anywhere.
 """
 
 import ast
@@ -22,34 +28,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("nengo_fashion", "loihi", "tools")
 
-LIBRARY = (
-    "nengo_fashion",  # the package's face (its __init__)
-    "nengo_fashion.errors",
-    "nengo_fashion.atomic",
-    "nengo_fashion.progress",
-    "nengo_fashion.plots",
-    "nengo_fashion.quiet",
-    "nengo_fashion.data",
-    "nengo_fashion.families",
-    "nengo_fashion.config",
-    "nengo_fashion.weights",
-    "nengo_fashion.network",
-    "nengo_fashion.runs",
-    "nengo_fashion.cli",
-    "nengo_fashion.tasks",
-    "nengo_fashion.train",
-    "nengo_fashion.neurons",
-    "nengo_fashion.inference",
-    "nengo_fashion.images",
-    "nengo_fashion.teacher",
-    "nengo_fashion.sparsity",
-)
-FRONT_ENDS = ("nengo_fashion.gui", "nengo_fashion.predict", "nengo_fashion.studies.notebook")
+COMMANDS = ("nengo_fashion.commands", "tools")
+STUDIES = ("nengo_fashion.studies",)
+FRONT_ENDS = ("nengo_fashion.predict", "nengo_fashion.gui", "nengo_fashion.backends")
+BACKENDS = ("loihi",)
 
 
-def module_graph(root, packages=PACKAGES):
-    """``{module: set of project modules it imports}`` from the AST of every file."""
-    root = Path(root)
+def _module_files(root, packages):
     files = {}
     for package in packages:
         for f in (root / package).rglob("*.py"):
@@ -57,27 +42,50 @@ def module_graph(root, packages=PACKAGES):
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             files[".".join(parts)] = f
+    return files
+
+
+def _targets(node, module, is_package, files):
+    """The project modules an import node names (relative imports resolved)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:
+        parts = module.split(".")
+        parts = parts[: len(parts) - node.level + (1 if is_package else 0)]
+        base = ".".join(parts + ([base] if base else []))
+    return [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
+
+
+def _uses_importlib(tree):
+    return any(
+        isinstance(n, ast.Attribute) and n.attr == "import_module" for n in ast.walk(tree)
+    ) or any(isinstance(n, ast.ImportFrom) and n.module == "importlib" for n in ast.walk(tree))
+
+
+def module_graph(root, packages=PACKAGES):
+    """``{module: set of project modules it imports}`` from the AST of every file."""
+    root = Path(root)
+    files = _module_files(root, packages)
     graph = {m: set() for m in files}
     for m, f in files.items():
-        is_package = f.name == "__init__.py"
-        for node in ast.walk(ast.parse(f.read_text(), str(f))):
-            targets = []
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = m.split(".")
-                    parts = parts[: len(parts) - node.level + (1 if is_package else 0)]
-                    base = ".".join(parts + ([base] if base else []))
-                targets = [
-                    f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names
-                ]
-            for t in targets:
-                while t and t not in files:
-                    t = t.rpartition(".")[0]
-                if t and t != m:
-                    graph[m].add(t)
+        tree = ast.parse(f.read_text(), str(f))
+        names = []
+        for node in ast.walk(tree):
+            names += _targets(node, m, f.name == "__init__.py", files)
+        if _uses_importlib(tree):  # modules loaded by name: every string naming one
+            names += [
+                n.value
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in files
+            ]
+        for t in names:
+            while t and t not in files:
+                t = t.rpartition(".")[0]
+            if t and t != m:
+                graph[m].add(t)
     return graph
 
 
@@ -116,8 +124,27 @@ def _in(module, prefixes):
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-def _is_library(module):
-    return _in(module, LIBRARY[1:]) or module == LIBRARY[0]
+def layer(module):
+    """The layer of a module, by its folder."""
+    if _in(module, COMMANDS) or module.endswith(".__main__"):
+        return "command"
+    if _in(module, STUDIES):
+        return "study"
+    if _in(module, FRONT_ENDS):
+        return "front-end"
+    if _in(module, BACKENDS):
+        return "backend"
+    return "library"
+
+
+ALLOWED = {
+    "command": {"command", "study", "front-end", "backend", "library"},
+    "study": {"study", "front-end", "backend", "library"},
+    "front-end": {"front-end", "backend", "library"},
+    "backend": {"backend", "library"},
+    "library": {"library"},
+}
+"""Which layers each layer may import."""
 
 
 @pytest.fixture(scope="module")
@@ -141,44 +168,60 @@ def test_the_cycle_finder_finds_a_circle(tmp_path):
     ]
 
 
-def _edges(graph, source, target):
-    return sorted(f"{m} -> {t}" for m, ts in graph.items() if source(m) for t in ts if target(t))
+def test_importlib_edges_count(tmp_path):
+    """A test of the test: a module loaded by name is an edge, and a layer breach."""
+    pkg = tmp_path / "nengo_fashion"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        "import importlib\nTABLE = {'x': 'nengo_fashion.commands'}\n"
+        "def f(k):\n    return importlib.import_module(TABLE[k])\n"
+    )
+    (pkg / "commands.py").write_text("")
+    graph = module_graph(tmp_path, ["nengo_fashion"])
+    assert graph["nengo_fashion.a"] == {"nengo_fashion.commands"}
+    assert _breaches(graph) == ["nengo_fashion.a (library) -> nengo_fashion.commands (command)"]
 
 
-def test_library_imports_no_layer_above_it(graph):
-    above = _edges(graph, _is_library, lambda t: not _is_library(t))
-    assert above == []
+def _breaches(graph):
+    return sorted(
+        f"{m} ({layer(m)}) -> {t} ({layer(t)})"
+        for m, ts in graph.items()
+        for t in ts
+        if layer(t) not in ALLOWED[layer(m)]
+    )
+
+
+def test_every_layer_imports_only_the_layers_below_it(graph):
+    assert _breaches(graph) == []
+
+
+def test_the_layer_rules_see_every_layer(graph):
+    """The folders the rules name exist, so that a rule cannot pass by naming nothing."""
+    layers = {layer(m) for m in graph}
+    assert layers == set(ALLOWED), layers
 
 
 def test_neuron_types_import_no_engine(graph):
-    assert (
-        _edges(
-            graph,
-            lambda m: _in(m, ["nengo_fashion.neurons"]),
-            lambda t: _in(t, ["nengo_fashion.inference"]),
-        )
-        == []
-    )
-
-
-def test_loihi_imports_only_the_library(graph):
-    assert (
-        _edges(
-            graph,
-            lambda m: _in(m, ["loihi"]),
-            lambda t: _in(t, ["nengo_fashion", "tools"]) and not _is_library(t),
-        )
-        == []
-    )
-
-
-def test_only_front_ends_import_loihi(graph):
-    importers = _edges(graph, lambda m: not _in(m, ["loihi"]), lambda t: _in(t, ["loihi"]))
-    assert [e for e in importers if not _in(e.split(" -> ")[0], [*FRONT_ENDS, "tools"])] == []
+    edges = [
+        f"{m} -> {t}"
+        for m, ts in graph.items()
+        if _in(m, ["nengo_fashion.neurons"])
+        for t in ts
+        if _in(t, ["nengo_fashion.inference"])
+    ]
+    assert edges == []
 
 
 def test_nothing_installed_imports_the_tooling(graph):
-    assert _edges(graph, lambda m: not _in(m, ["tools"]), lambda t: _in(t, ["tools"])) == []
+    edges = [
+        f"{m} -> {t}"
+        for m, ts in graph.items()
+        if not _in(m, ["tools"])
+        for t in ts
+        if _in(t, ["tools"])
+    ]
+    assert edges == []
 
 
 def test_the_package_stays_small_at_the_top():
