@@ -152,8 +152,7 @@ def _read_idx(path, ndim, expected_count, item_shape, max_bytes, bound=""):
     return read_idx_bytes(
         path,
         ndim,
-        expected_count,
-        item_shape,
+        (expected_count, item_shape),
         max_bytes=max_bytes,
         bound=bound,
         fix=how_to_fix(path),

@@ -69,10 +69,10 @@ def _open_regular(path, fix):
     return os.fdopen(fd, "rb"), size
 
 
-def read_idx_bytes(
-    path, ndim, expected_count=None, item_shape=None, *, max_bytes=MAX_BYTES, bound="", fix=""
-):
+def read_idx_bytes(path, ndim, expected=(None, None), *, max_bytes=MAX_BYTES, bound="", fix=""):
     """An IDX file's array, with the file's bytes and its decompressed bytes.
+
+    ``expected`` is ``(count, item_shape)``, either None for no check.
 
     ``fix`` (how to mend the file) ends every error message.
 
@@ -103,7 +103,7 @@ def read_idx_bytes(
         # the header first, then only the bytes it calls for (+1): the inflation is bounded
         with gzip.GzipFile(fileobj=io.BytesIO(gz)) as z:
             header = z.read(header_len)
-            shape = _check_header(path, header, ndim, expected_count, item_shape, fix)
+            shape = _check_header(path, header, ndim, *expected, fix)
             n_bytes = math.prod(shape)
             if n_bytes > max_bytes:
                 of = f" of {' x '.join(map(str, shape[1:]))}" if ndim > 1 else ""
