@@ -46,6 +46,7 @@ from nengo_fashion import data as data_mod
 from nengo_fashion import predict
 from nengo_fashion.errors import RunError
 from nengo_fashion.images import preprocess as pp
+from nengo_fashion.images import reading
 from nengo_fashion.weights import Weights
 
 from .hostile import ROOT, Snapshot, assert_one_line_error, run
@@ -246,7 +247,7 @@ def no_work(monkeypatch):
 
 @pytest.mark.parametrize("damage_id, damage, words", WEIGHT_DAMAGES, ids=WEIGHT_IDS)
 def test_photos_refuses_damaged_weights(damage_id, damage, words, tmp_path, capsys, no_work):
-    from nengo_fashion.studies import photos
+    from nengo_fashion.commands import photos
 
     d = _run_copy(tmp_path, damage)
     argv = ["--run", str(d), "--out", str(tmp_path / "out"), "--no-tune", "--modes", "rate"]
@@ -550,7 +551,7 @@ def test_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path, garment, monkeypatch
     path = tmp_path / "big.jpg"
     big.save(path, quality=95)
     full = pp.preprocess(path)
-    monkeypatch.setattr(pp, "MAX_DECODED_BYTES", 300_000)
+    monkeypatch.setattr(reading, "MAX_DECODED_BYTES", 300_000)
     img = pp.open_image(path)
     assert img.size == (500, 425)  # 1/2: the first scale within 300 kB (1 byte per pixel)
     assert np.abs(pp.preprocess(img) - full).mean() < 0.05
