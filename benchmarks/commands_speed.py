@@ -20,6 +20,7 @@ The outputs go to a temporary folder.
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from pathlib import Path
 from nengo_fashion import data
 from nengo_fashion.atomic import write_json
 from nengo_fashion.inference import engine as inference_engine
-from nengo_fashion.studies.sweep import grid, run_sweep
+from nengo_fashion.studies.sweep import SweepConfig, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,9 +40,9 @@ def engine(name):
     """Make every `run_spiking` call in the commands use ``engine=name``."""
     original = inference_engine.run_spiking
 
-    def forced(*args, **kwargs):
-        kwargs["engine"] = name
-        return original(*args, **kwargs)
+    def forced(weights, family, images, settings, options=None):
+        options = dataclasses.replace(options or inference_engine.RunOptions(), engine=name)
+        return original(weights, family, images, settings, options)
 
     inference_engine.run_spiking = forced
     try:
@@ -52,32 +53,30 @@ def engine(name):
 
 def commands(out):
     """name -> a function that runs the command's work into ``out``."""
-    from nengo_fashion.studies.pareto import run_pareto
-    from nengo_fashion.studies.reproduce import reproduce
+    from nengo_fashion.studies.pareto import ParetoConfig, run_pareto
+    from nengo_fashion.studies.reproduce import ReproduceConfig, reproduce
 
     best = ROOT / "results" / "best-relu"
-    settings = grid([0.001], [5, 10, 20, 30], [None, 0.005], [30.0, 100.0, 300.0])
+    grid = dict(steps=(5, 10, 20, 30), synapse=(None, 0.005), scale=(30.0, 100.0, 300.0))
+    sweep = SweepConfig(best, dt=(0.001,), split="val", out=out / "sweep", **grid)
+    pareto = ParetoConfig(
+        best,
+        dt=0.001,
+        steps=(5, 10, 15, 20, 25, 30),
+        synapse=(None, 0.005),
+        scale=(30.0, 100.0, 300.0),
+        out=out / "pareto",
+    )
     dataset = data.load()
     return {
-        "sweep": lambda: run_sweep(
-            best, settings, split_name="val", out=out / "sweep", log=lambda s: None, quiet=True
-        ),
-        "pareto": lambda: run_pareto(
-            best,
-            dt=0.001,
-            steps=[5, 10, 15, 20, 25, 30],
-            synapses=[None, 0.005],
-            scales=[30.0, 100.0, 300.0],
-            out=out / "pareto",
-            log=lambda s: None,
-            quiet=True,
-        ),
+        "sweep": lambda: run_sweep(sweep, log=lambda s: None, quiet=True),
+        "pareto": lambda: run_pareto(pareto, log=lambda s: None, quiet=True),
         "reproduce": lambda: reproduce(
+            ReproduceConfig(
+                out=out / "reproduce", runs=ROOT / "results" / "reproduce" / "runs", n_draws=2
+            ),
             dataset,
-            out / "reproduce",
-            runs_dir=ROOT / "results" / "reproduce" / "runs",
             log=lambda s: None,
-            n_draws=2,
         ),
     }
 

@@ -26,11 +26,11 @@ import numpy as np
 
 from loihi import loihi_simulator
 from loihi.mapping import DEFAULT_NEURON, NEURONS, MappingSettings
-from loihi.run import simulate
+from loihi.simulation import EmulatorOptions, simulate
 from nengo_fashion import data
 from nengo_fashion.atomic import write_json
 from nengo_fashion.families import get_family
-from nengo_fashion.network import build_network
+from nengo_fashion.network import NetworkSpec, build_network
 from nengo_fashion.runs import load_run
 
 
@@ -40,14 +40,13 @@ def time_default_input_mapping(run, settings, images):
 
     family = run.config.neuron
     neuron = NEURONS[settings.neuron].make(amplitude=get_family(family).amplitude / settings.scale)
-    net = build_network(
-        run.weights,
-        family=family,
+    spec = NetworkSpec(
         spiking=True,
         scale=settings.scale,
         neuron_type=neuron,
         input_output=nengo.processes.PresentInput(images, settings.presentation_time),
     )
+    net = build_network(run.weights, family, spec)
     with loihi_simulator(net, target="sim", progress_bar=False, seed=0) as sim:
         start = time.perf_counter()
         sim.run_steps(len(images) * settings.steps)
@@ -72,7 +71,8 @@ def main(argv=None):
     timings, outs = {}, {}
     for name, vectorize in (("straightforward", False), ("vectorized", True)):
         start = time.perf_counter()
-        outs[name] = simulate(run.weights, run.config.neuron, settings, images, vectorize=vectorize)
+        options = EmulatorOptions(vectorize=vectorize)
+        outs[name] = simulate(settings, run.weights, images, options=options)
         timings[name] = (time.perf_counter() - start) / len(images)
     # the few-operation mapping (loihi/ttfs.py), on the same images, vectorised loop
     ttfs = MappingSettings(
@@ -82,7 +82,7 @@ def main(argv=None):
         input_code="ttfs",
     )
     start = time.perf_counter()
-    simulate(run.weights, run.config.neuron, ttfs, images, vectorize=True)
+    simulate(ttfs, run.weights, images)
     timings["ttfs_vectorized"] = (time.perf_counter() - start) / len(images)
     default_n = max(10, args.n_images // 10)
     timings["default_input_mapping"] = time_default_input_mapping(run, settings, images[:default_n])

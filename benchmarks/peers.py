@@ -37,7 +37,7 @@ import numpy as np
 
 from nengo_fashion import data
 from nengo_fashion.atomic import write_json
-from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.inference.engine import RunOptions, run_spiking
 from nengo_fashion.runs import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,8 @@ def main(argv=None):
     for name, engine in engines.items():
         repeats = args.repeats if engine == "auto" else 1
         t, r = timed(
-            lambda e=engine: run_spiking(run.weights, family, test.images, s, engine=e), repeats
+            lambda e=engine: run_spiking(run.weights, family, test.images, s, RunOptions(engine=e)),
+            repeats,
         )
         seconds[name], accuracy[name] = t, r.accuracy(test.labels)
         predictions[name] = r.predictions

@@ -38,7 +38,8 @@ def make_picture(folder):
     """A product photo of test image 0 as ``folder/photo.jpg``."""
     import numpy as np
 
-    from nengo_fashion import data, photos
+    from nengo_fashion import data
+    from nengo_fashion.studies import photos
 
     image = np.rint(data.load().test.images[0].reshape(28, 28) * 255).astype(np.uint8)
     f = photos.make_photo(image, photos.VARIANTS["plain"], photos.photo_rng(0, "test", 0, "plain"))

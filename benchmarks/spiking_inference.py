@@ -32,7 +32,7 @@ import numpy as np
 from nengo_fashion import data
 from nengo_fashion.atomic import write_json
 from nengo_fashion.config import SpikeSettings
-from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.inference.engine import RunOptions, run_spiking
 from nengo_fashion.runs import load_run
 
 INPUT_MACS = 784 * 128
@@ -65,14 +65,15 @@ def time_engine(run, images, settings, engine, batch_size, repeats):
         return best, 0.0, r
     # NengoDL: TensorFlow's one-time start-up first (not part of a call's cost), then a
     # one-batch run gives the simulator's build cost, subtracted from the timed run
-    run_spiking(run.weights, family, images[:10], settings, batch_size=10, engine=engine)
-    start = time.perf_counter()
     run_spiking(
-        run.weights, family, images[:batch_size], settings, batch_size=batch_size, engine=engine
+        run.weights, family, images[:10], settings, RunOptions(batch_size=10, engine=engine)
     )
+    options = RunOptions(batch_size=batch_size, engine=engine)
+    start = time.perf_counter()
+    run_spiking(run.weights, family, images[:batch_size], settings, options)
     one_batch = time.perf_counter() - start
     start = time.perf_counter()
-    r = run_spiking(run.weights, family, images, settings, batch_size=batch_size, engine=engine)
+    r = run_spiking(run.weights, family, images, settings, options)
     total = time.perf_counter() - start
     k = -(-len(images) // batch_size)
     build = max(0.0, (one_batch * k - total) / (k - 1)) if k > 1 else 0.0
@@ -82,9 +83,8 @@ def time_engine(run, images, settings, engine, batch_size, repeats):
 def sweep_point_memory(run, images, settings):
     """Peak bytes allocated while one sweep point runs (all steps scored, no outputs kept)."""
     tracemalloc.start()
-    run_spiking(
-        run.weights, run.config.neuron, images, settings, prefixes=range(1, settings.steps + 1)
-    )
+    every_step = RunOptions(prefixes=range(1, settings.steps + 1))
+    run_spiking(run.weights, run.config.neuron, images, settings, every_step)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak

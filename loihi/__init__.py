@@ -1,10 +1,15 @@
 """nengo-fashion on Loihi: the same 784-128-10 network on nengo-loihi's emulator.
 
-``python -m loihi`` (or ``python -m loihi.run``) evaluates a trained run on the
-emulator (or a Loihi board with NxSDK); ``python -m loihi.finetune`` trains a run
-further with the Loihi neuron types' rate approximations. The network always
-comes from `nengo_fashion.network.build_network`; this package only adds the
-mapping choices (see ``loihi/mapping.py`` and the README's "On Loihi").
+A backend: it imports only the library (``nengo_fashion``'s lower layers), and the
+front-ends reach it through the table of backends (`nengo_fashion.backends`, whose entry
+is `loihi.backend`). Its commands live in the command layer (`nengo_fashion.commands`):
+``python -m loihi`` evaluates a trained run on the emulator (or a Loihi board with NxSDK;
+`loihi.run`), ``python -m loihi.tune`` chooses a mapping on the validation split
+(`loihi.tune`), ``python -m loihi.finetune`` trains a run further with the Loihi neuron
+types' rate approximations (`loihi.finetune`). The network always comes from
+`nengo_fashion.network`; this package only adds the mapping choices (`loihi.mapping`, and
+the README's "On Loihi"), the emulator over images (`loihi.simulation`, `loihi.emulator`),
+the time-to-first-spike input (`loihi.ttfs`) and the chip's resources (`loihi.resources`).
 """
 
 from nengo_fashion.neurons.loihi_types import (  # noqa: F401 (this package's API)

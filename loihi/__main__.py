@@ -1,5 +1,7 @@
+"""``python -m loihi``: `nengo_fashion.commands.loihi`."""
+
 import sys
 
-from .run import main
+from nengo_fashion.commands.loihi import main
 
 sys.exit(main())

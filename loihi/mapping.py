@@ -29,7 +29,8 @@ import numpy as np
 from nengo_fashion.config import DT_RANGE, MAX_STEPS, SCALE_RANGE, check_range
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.families import get_family
-from nengo_fashion.network import build_network
+from nengo_fashion.knobs import knob
+from nengo_fashion.network import NetworkSpec, spiking_network
 
 from . import require_nengo_loihi
 
@@ -67,6 +68,12 @@ DEFAULT_NEURON = {"relu": "LoihiSpikingRectifiedLinear", "lif": "LoihiLIF"}
 INPUT_CODES = ("rate", "ttfs")
 """How pixels enter the chip (`MappingSettings.input_code`)."""
 
+PRESENTATION_HELP = (
+    f"seconds each image is shown (default 0.03): at least --dt, at most {MAX_STEPS} steps "
+    f"of --dt ({MAX_STEPS * 0.001:g} s at 1 ms)"
+)
+"""``--presentation-time``'s help, shared with ``loihi.tune`` (`MappingSettings` checks it)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MappingSettings:
@@ -101,17 +108,45 @@ class MappingSettings:
         than the presentation so that each input spike is a step current.
     """
 
-    neuron: str = "LoihiSpikingRectifiedLinear"
-    presentation_time: float = 0.03
-    dt: float = 0.001
-    scale: float = 100.0
-    synapse: float = None
-    input_rate: float = 250.0
-    skip: int = 0
-    block_size: int = None
-    input_code: str = "rate"
-    ttfs_threshold: float = 0.0
-    input_tau: float = 2.0
+    neuron: str = knob(
+        "LoihiSpikingRectifiedLinear",
+        "default: LoihiSpikingRectifiedLinear for relu runs, LoihiLIF for lif",
+        parse=tuple(sorted(NEURONS)),
+    )
+    presentation_time: float = knob(0.03, PRESENTATION_HELP, parse="positive_float")
+    dt: float = knob(0.001, "time step, in seconds (default 0.001)", parse="positive_float")
+    scale: float = knob(
+        100.0, "firing-rate scale (default: the run's spiking scale)", parse="positive_float"
+    )
+    synapse: float = knob(
+        None,
+        "lowpass tau on the hidden spikes, in seconds, or 'none' (the default)",
+        parse="synapse",
+    )
+    input_rate: float = knob(
+        250.0, "input neuron rate for a white pixel (Hz; default 250)", parse="positive_float"
+    )
+    skip: int = knob(
+        0, "steps left out of each readout (0..steps - 1; default 0)", parse="non_negative_int"
+    )
+    block_size: int = knob(
+        None, "hidden neurons per core (default: all 128 on one core)", parse="positive_int"
+    )
+    input_code: str = knob(
+        "rate",
+        "'rate' (the default): pixels fire --input-rate Hz for the whole presentation; 'ttfs': "
+        "one spike per pixel, timed by its value, into step currents (see loihi/ttfs.py)",
+        parse=INPUT_CODES,
+        aliases=("--input",),
+    )
+    ttfs_threshold: float = knob(
+        0.0, "--input ttfs: pixels below this send no spike (default 0)", parse="float"
+    )
+    input_tau: float = knob(
+        2.0,
+        "--input ttfs: lowpass tau (s) of the input synapse, the step current (default 2)",
+        parse="positive_float",
+    )
 
     def __post_init__(self):
         if self.neuron not in NEURONS:
@@ -169,6 +204,27 @@ def default_neuron(family):
         ) from None
 
 
+def mapping_for(run_config, **given):
+    """The `MappingSettings` of a run: the ``given`` values over the run's defaults.
+
+    Parameters
+    ----------
+    run_config : nengo_fashion.config.TrainConfig
+        The run's configuration: the neuron defaults to its family's Loihi type
+        (`default_neuron`), the scale to its spiking scale; the rest to `MappingSettings`'.
+    **given
+        `MappingSettings` fields; None is not given, and a ``synapse`` of ``"none"`` (the
+        option's spelling) is no synapse.
+    """
+    values = {k: v for k, v in given.items() if v is not None}
+    if values.get("synapse") == "none":
+        values["synapse"] = None
+    if "neuron" not in values:
+        values["neuron"] = default_neuron(run_config.neuron)
+    values.setdefault("scale", run_config.spiking.scale)
+    return MappingSettings(**values)
+
+
 def check_family(settings, family):
     """A run's weights belong to one neuron family; refuse another family's neuron."""
     neuron = NEURONS[settings.neuron]
@@ -210,12 +266,7 @@ def build_loihi_network(weights, family, settings, images):
         input_synapse = nengo.Lowpass(settings.input_tau)
     else:
         input_neurons, input_synapse = nengo.SpikingRectifiedLinear, None
-    net = build_network(
-        weights,
-        family=family,
-        spiking=True,
-        synapse=settings.synapse,
-        scale=settings.scale,
+    spec = NetworkSpec(
         neuron_type=neuron_type,
         input_output=nengo.processes.PresentInput(images, settings.presentation_time),
         input_neurons=input_neurons,
@@ -225,6 +276,7 @@ def build_loihi_network(weights, family, settings, images):
         # pruned weights: only the non-zero synapses are stored on the chip
         sparse_transform=has_pruned_weights(weights),
     )
+    net = spiking_network(weights, family, settings, spec)
     with net:
         nl.add_params(net)
         net.config[net.inp_neurons].on_chip = False

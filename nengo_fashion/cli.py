@@ -108,26 +108,32 @@ def synapse_value(text):
 
 
 KNOB_TYPES = {
+    "int": int,
     "positive_int": positive_int,
+    "non_negative_int": non_negative_int,
     "positive_float": positive_float,
     "float": float,
     "seed": seed_value,
     "steps": steps_value,
+    "synapse": synapse_value,
+    "port": port_number,
 }
 """The argparse types a `TrainConfig` knob may name (``parse`` in its declaration)."""
 
 
-def add_knobs(parser, config_cls, groups=None):
+def add_knobs(parser, config_cls, groups=None, *, exclude=()):
     """One option per field of ``config_cls`` declared a knob (field metadata ``"cli"``).
 
     The option is ``--`` and the field's name with dashes, its value lands in
     ``args.<field>`` (None when not given); ``groups`` maps a knob's ``group`` to an
-    argparse group. Read the values back with `knob_values`.
+    argparse group; the fields in ``exclude`` get no option. A knob without a default
+    (``knob(dataclasses.MISSING, ...)``) is a required option. Read the values back with
+    `knob_values`.
     """
     groups = groups or {}
     for f in dataclasses.fields(config_cls):
         spec = f.metadata.get("cli")
-        if spec is None:
+        if spec is None or f.name in exclude:
             continue
         kwargs = dict(dest=f.name, default=None, help=spec["help"])
         parse = spec["parse"]
@@ -143,15 +149,61 @@ def add_knobs(parser, config_cls, groups=None):
             kwargs["type"] = KNOB_TYPES[parse]
         if spec["metavar"]:
             kwargs["metavar"] = spec["metavar"]
+        if spec.get("nargs"):
+            kwargs["nargs"] = spec["nargs"]
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            kwargs["required"] = True  # a field without a default: a required option
         flag = "--" + f.name.replace("_", "-")
         groups.get(spec["group"], parser).add_argument(flag, *spec["aliases"], **kwargs)
 
 
-def knob_values(args, config_cls):
-    """``{field: value}`` of the knobs of ``config_cls`` given in ``args`` (None: not given)."""
-    return {
-        f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls) if "cli" in f.metadata
+def knob_values(args, config_cls, *, given=False):
+    """``{field: value}`` of the knobs of ``config_cls`` in ``args`` (None: not given).
+
+    Only the knobs that ``args`` has (`add_knobs` may have excluded some); with ``given``,
+    only those given on the command line (not None): overrides, e.g. of a `TrainConfig`.
+    """
+    values = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(config_cls)
+        if "cli" in f.metadata and hasattr(args, f.name)
     }
+    return {k: v for k, v in values.items() if v is not None} if given else values
+
+
+def config_from_args(args, config_cls, **values):
+    """A ``config_cls`` from parsed ``args``: each field that ``args`` holds a value for.
+
+    The knobs given (None: not given, the field's default) and the shared options whose
+    destination is a field's name (``--out``, ``--overwrite``, ``--data-dir``, ``--split``,
+    the spiking options...), then ``values``, which replace them.
+    """
+    fields = {f.name for f in dataclasses.fields(config_cls)}
+    found = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    return config_cls(**{**found, **values})
+
+
+TRAIN_GROUPS = {
+    "distillation": ("distillation", "a CNN teacher's softened outputs in the loss"),
+    "variants": ("thesis variants", "training knobs; --variant sets them as the thesis did"),
+    "pruning": ("pruning", "sparse first-layer weights (fewer synaptic operations on a chip)"),
+}
+"""The option groups of the training knobs in ``--help``: ``group`` -> (title, description)."""
+
+
+def add_train_knobs(parser, config_cls, *, title=None, exclude=()):
+    """The options of every training knob (the fields of ``config_cls``, a `TrainConfig`,
+    declared with `nengo_fashion.config.knob`), in the groups of `TRAIN_GROUPS`.
+
+    A command that trains adds them all, so that a knob declared in `TrainConfig` is an
+    option of each with no edit there; ``title`` puts the knobs of no group in a group of
+    that title (a study's own options stay apart); ``exclude`` names the fields a study
+    sets itself. Read them back with ``knob_values(args, config_cls, given=True)``.
+    """
+    groups = {None: parser.add_argument_group(title)} if title else {}
+    for key, (name, description) in TRAIN_GROUPS.items():
+        groups[key] = parser.add_argument_group(name, description)
+    add_knobs(parser, config_cls, groups, exclude=exclude)
 
 
 def add_data_args(parser, n_val=True):

@@ -2,17 +2,23 @@
 
 Every run folder stores the resolved `TrainConfig` as ``config.json``, so a run can
 be re-created and re-evaluated exactly.
+
+A training knob is one declaration: a field of `TrainConfig` with its type annotation and
+a `knob` (its default and ``--help``; `nengo_fashion.knobs`), and its entry in the class'
+docstring. The commands that train (``train``, ``seeds``, ``search``, ``reproduce``) build
+their options from the fields (`nengo_fashion.cli.add_knobs`) and the studies take
+`TrainConfig` overrides (`check_overrides`), so a new knob reaches all of them. Its type is
+checked from the annotation, its choices from the knob; a range, where one is needed, is
+one row of `TRAIN_RANGES`.
 """
 
 import dataclasses
-import math
-import numbers
-import os
-
-import numpy as np
+from pathlib import Path
+from typing import Optional
 
 from .errors import ConfigError
 from .images.augment import AUGMENTERS
+from .knobs import check_choices, check_field_types, check_ranges, is_finite, is_int, knob
 
 READOUTS = ("mean", "last")
 LR_SCHEDULES = ("constant", "cosine")
@@ -33,19 +39,6 @@ N_TRAIN_IMAGES = 60_000
 """Images of Fashion-MNIST's training split (training images + ``n_val`` validation)."""
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def _finite(value):
-    """A finite real number (not a bool or a string)."""
-    return _is_number(value) and math.isfinite(value)
-
-
 DT_RANGE = (1e-6, 10.0)
 """Allowed simulation time steps, in seconds. The engines compute in float32: a spike's
 amplitude is ``1 / (dt * scale)``, and a ``dt`` of 1e-50 makes it infinite (NaN
@@ -58,7 +51,7 @@ their output in float32: 1e39 overflows it. The committed results use 1 to 300."
 
 def check_range(value, low, high, what, unit=""):
     """Return ``value`` if it is a real number in ``[low, high]``, else raise `ConfigError`."""
-    if not (_finite(value) and low <= value <= high):
+    if not (is_finite(value) and low <= value <= high):
         raise ConfigError(
             f"{what} must be a number in {low:g}..{high:g}{unit}, got {value!r} (the engines "
             "compute in float32)"
@@ -68,7 +61,7 @@ def check_range(value, low, high, what, unit=""):
 
 def check_seed(seed, what="seed"):
     """Refuse a seed numpy cannot take (a `ConfigError`): an integer in 0..2**32 - 1."""
-    if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+    if not is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError(f"{what} must be an integer in 0..{MAX_SEED} (2**32 - 1), got {seed!r}")
     return seed
 
@@ -104,9 +97,9 @@ class SpikeSettings:
 
     def __post_init__(self):
         check_range(self.dt, *DT_RANGE, "dt", " seconds")
-        if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
+        if not is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
             raise ConfigError(f"steps must be an integer in 1..{MAX_STEPS}, got {self.steps!r}")
-        if self.synapse is not None and not (_finite(self.synapse) and self.synapse >= 0):
+        if self.synapse is not None and not (is_finite(self.synapse) and self.synapse >= 0):
             raise ConfigError(f"synapse must be None or a tau >= 0 seconds, got {self.synapse!r}")
         check_range(self.scale, *SCALE_RANGE, "scale")
         readout = self.readout
@@ -120,19 +113,62 @@ class SpikeSettings:
         return dataclasses.asdict(self)
 
 
-def _knob(default, help, *, parse=None, group=None, metavar=None, aliases=()):
-    """A `TrainConfig` field that is also a command-line option of ``train``.
+_BEST = dict(
+    batch_size=64, lr=1e-3, lr_schedule="cosine", shuffle=True, epochs=40, weight_decay=0.05
+)
+RECIPES = {
+    # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
+    "thesis": {},
+    # the winner of `python -m nengo_fashion.studies.search` on the validation split
+    # (results/recipe_search.json; a test keeps the two in step)
+    "best": _BEST,
+    # `best` distilled from a CNN teacher (needs --teacher), with left-right flips;
+    # the distilled winner of `python -m nengo_fashion.studies.search --space distill`
+    # (results/distill_search.json; a test keeps the two in step)
+    "distill": dict(_BEST, augment="flip", kd_alpha=0.5, kd_temperature=2.0),
+}
+"""Named sets of defaults; options given explicitly override them."""
 
-    The option is ``--`` and the field's name with dashes; `nengo_fashion.cli.add_knobs`
-    builds the parser from these declarations and `nengo_fashion.cli.knob_values` reads
-    the values back, so a knob is declared once, here. ``parse`` names the argparse type
-    (``"positive_int"``, ``"positive_float"``, ``"float"``, ``"seed"``, ``"steps"``),
-    ``"flag"`` (``--x``/``--no-x``), None (a string), ``"family"`` (a name in
-    `nengo_fashion.families.FAMILIES`) or is a tuple of choices; ``group`` is the option
-    group in ``--help`` (``"variants"``, ``"distillation"``).
-    """
-    cli = dict(help=help, parse=parse, group=group, metavar=metavar, aliases=tuple(aliases))
-    return dataclasses.field(default=default, metadata={"cli": cli})
+
+VARIANTS = {
+    "none": {},
+    # PyTorchSpiking's spiking_aware_training=True at the thesis' dt = 0.01, 10 steps
+    "spike-aware": dict(spike_aware=True, train_steps=10, train_dt=0.01),
+    # spike-aware, plus loss += 1e-3 * sum((rate - 20 Hz)^2), the thesis' activity regulariser
+    "rate-reg": dict(
+        spike_aware=True, train_steps=10, train_dt=0.01, rate_reg=1e-3, rate_target_hz=20.0
+    ),
+    # spike-aware, with a lowpass (tau 0.1 s) on the spiking layer instead of temporal
+    # averaging; the prediction is the filtered output at the last step
+    "lowpass": dict(spike_aware=True, train_steps=10, train_dt=0.01, train_synapse=0.1),
+}
+"""The thesis' three improvement variants as training knobs (README, "Variants")."""
+
+
+TRAIN_RANGES = {
+    "epochs": (lambda v: v >= 1, "epochs must be an integer >= 1"),
+    "batch_size": (lambda v: v >= 1, "batch size must be an integer >= 1"),
+    "n_val": (
+        lambda v: 1 <= v < N_TRAIN_IMAGES,
+        f"n_val must leave training images: 1..{N_TRAIN_IMAGES - 1}",
+    ),
+    "lr": (lambda v: v > 0, "learning rate must be > 0"),
+    "weight_decay": (lambda v: v >= 0, "weight decay must be >= 0"),
+    "train_steps": (
+        lambda v: 1 <= v <= MAX_STEPS,
+        f"train_steps must be an integer in 1..{MAX_STEPS}",
+    ),
+    "train_synapse": (lambda v: v is None or v > 0, "train_synapse must be None or > 0 s"),
+    "train_neuron": (bool, "train_neuron must be a name"),
+    "rate_reg": (lambda v: v >= 0, "rate_reg must be >= 0"),
+    "kd_alpha": (lambda v: 0 <= v <= 1, "kd_alpha must be in [0, 1]"),
+    "kd_temperature": (lambda v: v > 0, "kd_temperature must be > 0"),
+    "kd_copies": (lambda v: v >= 1, "kd_copies must be an integer >= 1"),
+    "label_smoothing": (lambda v: 0 <= v < 1, "label_smoothing must be in [0, 1)"),
+    "prune_keep": (lambda v: 0 < v <= 1, "prune_keep must be in (0, 1]"),
+}
+"""The ranges of `TrainConfig`'s fields (`check_ranges`), checked after their types; the
+seed, ``train_dt`` and the limits between fields are `TrainConfig`'s own checks."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,9 +233,9 @@ class TrainConfig:
         the ``loihi`` package: nengo-loihi's neuron types, trained through their rate
         approximations of Loihi's discretised neurons, at the ``spiking.scale``
         firing-rate scale).
-    init_run : str or None
+    init_run : str, Path or None
         A run folder whose ``weights.npz`` starts the training (fine-tuning).
-    teacher : str or None
+    teacher : str, Path or None
         A teacher run folder (`nengo_fashion.teacher`): distil it into this network
         (`nengo_fashion.teacher.distill`); None trains on the labels alone.
     kd_alpha : float
@@ -226,46 +262,59 @@ class TrainConfig:
         dt = 1 ms, 30 steps and the neuron family's ``default_scale``.
     """
 
-    recipe: str = "thesis"
-    neuron: str = _knob(
+    recipe: str = knob(
+        "thesis",
+        "named defaults: 'thesis' (Adam 1e-3, batch 32, 10 epochs, no shuffling), 'best' "
+        "(chosen on validation) or 'distill' (best, distilled from --teacher); other options "
+        "override",
+        parse=tuple(sorted(RECIPES)),
+    )
+    neuron: str = knob(
         "relu",
         "neuron family: relu (RectifiedLinear -> SpikingRectifiedLinear), lif (LIFRate -> "
         "LIF), lif-noref, qcfs4/8/16 (few-step QCFS); default relu",
         parse="family",
     )
-    epochs: int = _knob(10, "passes over the training split", parse="positive_int")
-    batch_size: int = _knob(32, "minibatch size", parse="positive_int")
-    lr: float = _knob(1e-3, "learning rate", parse="positive_float")
-    lr_schedule: str = _knob("constant", "learning-rate schedule", parse=LR_SCHEDULES)
-    weight_decay: float = _knob(0.0, "decoupled weight decay (AdamW); 0: plain Adam", parse="float")
-    shuffle: bool = _knob(False, "reshuffle training images each epoch", parse="flag")
-    augment: str = _knob(
+    epochs: int = knob(10, "passes over the training split", parse="positive_int")
+    batch_size: int = knob(32, "minibatch size", parse="positive_int")
+    lr: float = knob(1e-3, "learning rate", parse="positive_float")
+    lr_schedule: str = knob("constant", "learning-rate schedule", parse=LR_SCHEDULES)
+    weight_decay: float = knob(0.0, "decoupled weight decay (AdamW); 0: plain Adam", parse="float")
+    shuffle: bool = knob(False, "reshuffle training images each epoch", parse="flag")
+    augment: str = knob(
         "none",
         "'flip': mirror a random half of the training images each epoch; 'shift-flip': "
         "also shift each by up to 2 pixels",
         parse=AUGMENTS,
     )
-    seed: int = _knob(0, f"seed, 0..{MAX_SEED}", parse="seed")
+    seed: int = knob(0, f"seed, 0..{MAX_SEED}", parse="seed")
     n_val: int = 5000
-    n_train: int = _knob(
+    n_train: Optional[int] = knob(
         None, "use only the first N training images (quick runs)", parse="positive_int"
     )
-    variant: str = "none"
-    train_steps: int = _knob(
+    variant: str = knob(
+        "none",
+        "spike-aware: spikes forward, rate gradient back (dt 0.01, 10 steps); rate-reg: loss "
+        "+= 1e-3 * sum((rate - 20 Hz)^2); lowpass: tau 0.1 s lowpass instead of temporal "
+        "averaging",
+        parse=tuple(sorted(VARIANTS)),
+        group="variants",
+    )
+    train_steps: int = knob(
         1, "timesteps per image in training (default 1)", parse="steps", group="variants"
     )
-    train_dt: float = _knob(0.001, "dt in training (s)", parse="positive_float", group="variants")
-    spike_aware: bool = _knob(
+    train_dt: float = knob(0.001, "dt in training (s)", parse="positive_float", group="variants")
+    spike_aware: bool = knob(
         False, "spikes forward, the rate's gradient backward", parse="flag", group="variants"
     )
-    train_synapse: float = _knob(
+    train_synapse: Optional[float] = knob(
         None,
         "lowpass tau (s) on the hidden layer in training",
         parse="positive_float",
         group="variants",
     )
-    rate_reg: float = _knob(0.0, "firing-rate regulariser weight", parse="float", group="variants")
-    rate_target_hz: float = _knob(
+    rate_reg: float = knob(0.0, "firing-rate regulariser weight", parse="float", group="variants")
+    rate_target_hz: float = knob(
         20.0,
         "firing-rate regulariser target (Hz)",
         parse="positive_float",
@@ -273,53 +322,58 @@ class TrainConfig:
         aliases=("--rate-target",),
     )
     train_neuron: str = "nengo"
-    init_run: str = _knob(
+    init_run: Optional[Path] = knob(
         None,
         "start from this run's weights.npz (e.g. a relu run for a qcfs family)",
         metavar="RUN",
     )
-    teacher: str = _knob(
+    teacher: Optional[Path] = knob(
         None,
         "teacher run folder (python -m nengo_fashion.teacher); needed by --recipe distill",
         metavar="RUN",
         group="distillation",
     )
-    kd_alpha: float = _knob(
-        0.5, "weight of the teacher (0..1)", parse="float", group="distillation"
-    )
-    kd_temperature: float = _knob(
-        4.0, "temperature T", parse="positive_float", group="distillation"
-    )
-    kd_copies: int = _knob(
+    kd_alpha: float = knob(0.5, "weight of the teacher (0..1)", parse="float", group="distillation")
+    kd_temperature: float = knob(4.0, "temperature T", parse="positive_float", group="distillation")
+    kd_copies: int = knob(
         10,
         "augmented copies of the training split with precomputed teacher logits",
         parse="positive_int",
         group="distillation",
     )
-    label_smoothing: float = _knob(
+    label_smoothing: float = knob(
         0.0, "label smoothing (0 for none)", parse="float", group="distillation"
     )
-    train_input: str = _knob(
+    train_input: str = knob(
         "pixels",
         "what the network gets each step in training: the pixels, or the TTFS arrivals so "
         "far over --train-steps steps (the chip mapping's step currents)",
         parse=TRAIN_INPUTS,
         group="variants",
     )
-    prune_keep: float = _knob(
+    prune_keep: float = knob(
         1.0,
         "fraction of the first layer's weights kept (0..1]: gradual magnitude pruning over "
         "the first half of the epochs, then the mask fixed; default 1, no pruning",
         parse="positive_float",
         group="pruning",
     )
-    spiking: SpikeSettings = None
+    spiking: Optional[SpikeSettings] = None
 
     def __post_init__(self):
         from .families import get_family  # here: the family table imports Nengo
 
-        self._check_types()
+        check_field_types(self)
         get_family(self.neuron)  # a clear error for an unknown family
+        object.__setattr__(self, "spiking", self._spike_settings())
+        check_choices(self)
+        check_seed(self.seed)
+        check_ranges(self, TRAIN_RANGES)
+        check_range(self.train_dt, *DT_RANGE, "train_dt", " seconds")
+        self._check_limits()
+
+    def _spike_settings(self):
+        """``spiking`` as a `SpikeSettings` (a dict of one, or None: `default_spiking`)."""
         if isinstance(self.spiking, dict):
             fields = {f.name for f in dataclasses.fields(SpikeSettings)}
             unknown = sorted(set(self.spiking) - fields)
@@ -328,136 +382,38 @@ class TrainConfig:
                     f"unknown spiking setting(s) {', '.join(map(repr, unknown))}; the settings "
                     f"are {', '.join(sorted(fields))}"
                 )
-            object.__setattr__(self, "spiking", SpikeSettings(**self.spiking))
-        elif self.spiking is None:
-            object.__setattr__(self, "spiking", self.default_spiking())
-        elif not isinstance(self.spiking, SpikeSettings):
+            return SpikeSettings(**self.spiking)
+        if self.spiking is None:
+            return self.default_spiking()
+        if not isinstance(self.spiking, SpikeSettings):
             raise ConfigError(
                 f"spiking must be a SpikeSettings, a dict of one or None, got {self.spiking!r}"
             )
-        if not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ConfigError(f"epochs must be an integer >= 1, got {self.epochs!r}")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ConfigError(f"batch size must be an integer >= 1, got {self.batch_size!r}")
-        check_seed(self.seed)
-        if _is_int(self.n_val) and not 1 <= self.n_val < N_TRAIN_IMAGES:
+        return self.spiking
+
+    def _check_limits(self):
+        """The limits between fields: the batch and the training images, the training
+        neurons and spike-aware training, the distill recipe and its teacher."""
+        available = N_TRAIN_IMAGES - self.n_val
+        if self.n_train is None and self.batch_size > available:
             raise ConfigError(
-                f"n_val must leave training images: 1..{N_TRAIN_IMAGES - 1}, got {self.n_val}"
+                f"batch size {self.batch_size} is larger than the {available} training "
+                f"images ({N_TRAIN_IMAGES} - n_val {self.n_val}); use a batch size of at "
+                f"most {available}"
             )
-        if _is_int(self.n_val) and self.n_train is None:
-            available = N_TRAIN_IMAGES - self.n_val
-            if self.batch_size > available:
-                raise ConfigError(
-                    f"batch size {self.batch_size} is larger than the {available} training "
-                    f"images ({N_TRAIN_IMAGES} - n_val {self.n_val}); use a batch size of at "
-                    f"most {available}"
-                )
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ConfigError(f"learning rate must be > 0, got {self.lr!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ConfigError(
-                f"lr schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}"
-            )
-        if self.augment not in AUGMENTS:
-            raise ConfigError(f"augment must be one of {AUGMENTS}, got {self.augment!r}")
-        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
-            raise ConfigError(f"weight decay must be >= 0, got {self.weight_decay!r}")
-        if self.n_train is not None and (
-            not isinstance(self.n_train, int) or self.n_train < self.batch_size
-        ):
+        if self.n_train is not None and self.n_train < self.batch_size:
             raise ConfigError(
                 f"n_train must be at least the batch size ({self.batch_size}), got {self.n_train!r}"
             )
-        if not isinstance(self.n_val, int) or self.n_val < 1:
-            raise ConfigError(f"n_val must be an integer >= 1, got {self.n_val!r}")
-        if not isinstance(self.train_steps, int) or not 1 <= self.train_steps <= MAX_STEPS:
-            raise ConfigError(
-                f"train_steps must be an integer in 1..{MAX_STEPS}, got {self.train_steps!r}"
-            )
-        check_range(self.train_dt, *DT_RANGE, "train_dt", " seconds")
-        if self.train_synapse is not None and not self.train_synapse > 0:
-            raise ConfigError(f"train_synapse must be None or > 0 s, got {self.train_synapse!r}")
-        if not isinstance(self.train_neuron, str) or not self.train_neuron:
-            raise ConfigError(f"train_neuron must be a name, got {self.train_neuron!r}")
         if self.train_neuron != "nengo" and self.spike_aware:
             raise ConfigError(
                 f"spike-aware training with {self.train_neuron!r} neurons is not supported"
             )
-        if not (math.isfinite(self.rate_reg) and self.rate_reg >= 0):
-            raise ConfigError(f"rate_reg must be >= 0, got {self.rate_reg!r}")
-        if not (math.isfinite(self.kd_alpha) and 0 <= self.kd_alpha <= 1):
-            raise ConfigError(f"kd_alpha must be in [0, 1], got {self.kd_alpha!r}")
-        if not (math.isfinite(self.kd_temperature) and self.kd_temperature > 0):
-            raise ConfigError(f"kd_temperature must be > 0, got {self.kd_temperature!r}")
-        if not isinstance(self.kd_copies, int) or self.kd_copies < 1:
-            raise ConfigError(f"kd_copies must be an integer >= 1, got {self.kd_copies!r}")
-        if not (math.isfinite(self.label_smoothing) and 0 <= self.label_smoothing < 1):
-            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if self.train_input not in TRAIN_INPUTS:
-            raise ConfigError(
-                f"train_input must be one of {TRAIN_INPUTS}, got {self.train_input!r}"
-            )
-        if not (math.isfinite(self.prune_keep) and 0 < self.prune_keep <= 1):
-            raise ConfigError(f"prune_keep must be in (0, 1], got {self.prune_keep!r}")
         if self.recipe == "distill" and self.teacher is None:
             raise ConfigError(
                 "the distill recipe needs a teacher: --teacher results/teacher (train one "
                 "with `python -m nengo_fashion.teacher`)"
             )
-
-    _TYPES = {
-        "recipe": str,
-        "neuron": str,
-        "lr_schedule": str,
-        "augment": str,
-        "variant": str,
-        "train_neuron": str,
-        "shuffle": bool,
-        "spike_aware": bool,
-        "lr": float,
-        "weight_decay": float,
-        "train_dt": float,
-        "rate_reg": float,
-        "rate_target_hz": float,
-        "kd_alpha": float,
-        "kd_temperature": float,
-        "label_smoothing": float,
-        "prune_keep": float,
-        "train_input": str,
-        "train_synapse": (float, None),
-        "init_run": ("path", None),
-        "teacher": ("path", None),
-        "epochs": int,
-        "batch_size": int,
-        "seed": int,
-        "n_val": int,
-        "n_train": (int, None),
-        "train_steps": int,
-        "kd_copies": int,
-    }
-    """Each field's type (``(type, None)``: or None), checked before its value."""
-
-    def _check_types(self):
-        """A `ConfigError` for a value of the wrong type (e.g. from a hand-edited config.json)."""
-        names = {str: "a string", bool: "true or false", float: "a finite number"}
-        names.update({int: "an integer", "path": "a path"})
-        for name, kind in self._TYPES.items():
-            value = getattr(self, name)
-            optional = isinstance(kind, tuple)
-            kind = kind[0] if optional else kind
-            if optional and value is None:
-                continue
-            if kind is float:
-                ok = _finite(value)
-            elif kind is int:
-                ok = _is_int(value)
-            elif kind == "path":
-                ok = isinstance(value, (str, os.PathLike))
-            else:
-                ok = isinstance(value, kind)
-            if not ok:
-                what = names[kind] + (" or None" if optional else "")
-                raise ConfigError(f"{name} must be {what}, got {value!r}")
 
     def default_spiking(self):
         """The spiking setting reported for this run unless one is given.
@@ -488,40 +444,14 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-_BEST = dict(
-    batch_size=64, lr=1e-3, lr_schedule="cosine", shuffle=True, epochs=40, weight_decay=0.05
-)
-RECIPES = {
-    # the thesis: Adam(1e-3), minibatch 32, 10 epochs, no shuffling, seed 0
-    "thesis": {},
-    # the winner of `python -m nengo_fashion.studies.search` on the validation split
-    # (results/recipe_search.json; a test keeps the two in step)
-    "best": _BEST,
-    # `best` distilled from a CNN teacher (needs --teacher), with left-right flips;
-    # the distilled winner of `python -m nengo_fashion.studies.search --space distill`
-    # (results/distill_search.json; a test keeps the two in step)
-    "distill": dict(_BEST, augment="flip", kd_alpha=0.5, kd_temperature=2.0),
-}
-"""Named sets of defaults; options given explicitly override them."""
+def make_config(recipe=None, variant=None, **overrides):
+    """A `TrainConfig` from a recipe, a variant and explicit overrides (None = not given).
 
-
-VARIANTS = {
-    "none": {},
-    # PyTorchSpiking's spiking_aware_training=True at the thesis' dt = 0.01, 10 steps
-    "spike-aware": dict(spike_aware=True, train_steps=10, train_dt=0.01),
-    # spike-aware, plus loss += 1e-3 * sum((rate - 20 Hz)^2), the thesis' activity regulariser
-    "rate-reg": dict(
-        spike_aware=True, train_steps=10, train_dt=0.01, rate_reg=1e-3, rate_target_hz=20.0
-    ),
-    # spike-aware, with a lowpass (tau 0.1 s) on the spiking layer instead of temporal
-    # averaging; the prediction is the filtered output at the last step
-    "lowpass": dict(spike_aware=True, train_steps=10, train_dt=0.01, train_synapse=0.1),
-}
-"""The thesis' three improvement variants as training knobs (README, "Variants")."""
-
-
-def make_config(recipe="thesis", variant="none", **overrides):
-    """A `TrainConfig` from a recipe, a variant and explicit overrides (None = not given)."""
+    ``recipe`` (a key of `RECIPES`) defaults to ``"thesis"`` and ``variant`` (a key of
+    `VARIANTS`) to ``"none"``.
+    """
+    recipe = "thesis" if recipe is None else recipe
+    variant = "none" if variant is None else variant
     if recipe not in RECIPES:
         raise ConfigError(f"unknown recipe {recipe!r}; choose one of {', '.join(RECIPES)}")
     if variant not in VARIANTS:
@@ -529,3 +459,27 @@ def make_config(recipe="thesis", variant="none", **overrides):
     values = dict(RECIPES[recipe], recipe=recipe, variant=variant, **VARIANTS[variant])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return TrainConfig(**values)
+
+
+def check_overrides(overrides, *, fixed=()):
+    """``overrides`` of `TrainConfig` fields (what a study trains with), as a new dict.
+
+    A `ConfigError` if one names no field of `TrainConfig`, or a field in ``fixed`` (one
+    that the study sets itself, e.g. ``seed`` in ``seeds``). `make_config` takes them, the
+    recipe and the variant included.
+    """
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"the training overrides must be a mapping, got {overrides!r}")
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown training setting(s) {', '.join(map(repr, unknown))}; the settings are "
+            f"the fields of TrainConfig"
+        )
+    taken = sorted(set(overrides) & set(fixed))
+    if taken:
+        raise ConfigError(
+            f"{', '.join(taken)} cannot be given here: this study sets {', '.join(taken)} itself"
+        )
+    return dict(overrides)

@@ -2,7 +2,9 @@
 
 Training (NengoDL, rate neurons), spiking inference (NengoDL or Nengo), the
 Loihi mapping (nengo-loihi) and the GUI all call `build_network`. Only the neuron
-type and the inference knobs change between them.
+type and the inference knobs change between them: they are a frozen `NetworkSpec`.
+The spiking network at a spiking setting (its synapse and rate scale) is built in one
+place, `spiking_network`, which the engines, the NIR export and the Loihi mapping call.
 
 The network::
 
@@ -19,6 +21,7 @@ The trained `Weights`, their one reader (`Weights.load`) and `check_images` live
 it); they are imported here too, so ``from nengo_fashion.network import Weights`` works.
 """
 
+import dataclasses
 import warnings
 
 import nengo
@@ -40,31 +43,12 @@ warnings.filterwarnings("ignore", message="Non-finite values detected in `max_ra
 warnings.filterwarnings("ignore", category=RuntimeWarning, module="nengo.neurons")
 
 
-def build_network(
-    weights=None,
-    *,
-    family="relu",
-    spiking=False,
-    synapse=None,
-    scale=1.0,
-    neuron_type=None,
-    input_output=None,
-    probe_hidden=False,
-    input_neurons=None,
-    input_rate=250.0,
-    input_synapse=None,
-    seed=0,
-    sparse_transform=False,
-    label="fashion-784-128-10",
-):
-    """Build the 784-128-10 network.
+@dataclasses.dataclass(frozen=True)
+class NetworkSpec:
+    """How `build_network` builds the network, besides its weights and neuron family.
 
     Parameters
     ----------
-    weights : Weights, optional
-        Trained parameters; None initialises them like Keras (`Weights.glorot`).
-    family : str or NeuronFamily
-        Neuron family, e.g. ``"relu"`` or ``"lif"``.
     spiking : bool
         Use the family's spiking neuron type (else its rate type).
     synapse : float or None
@@ -99,6 +83,51 @@ def build_network(
         Give the input-to-hidden connection a ``nengo.Sparse`` transform holding only
         the non-zero weights (for pruned weights: nengo-loihi then stores only those
         synapses); the same connection as the dense one otherwise.
+    label : str
+        The network's label.
+    """
+
+    spiking: bool = False
+    synapse: float = None
+    scale: float = 1.0
+    neuron_type: object = None
+    input_output: object = None
+    probe_hidden: bool = False
+    input_neurons: object = None
+    input_rate: float = 250.0
+    input_synapse: object = None
+    seed: int = 0
+    sparse_transform: bool = False
+    label: str = "fashion-784-128-10"
+
+    def __post_init__(self):
+        if not _positive(self.scale):
+            raise ConfigError(f"scale must be > 0, got {self.scale!r}")
+        if not _positive(self.input_rate):
+            raise ConfigError(f"input_rate must be > 0 Hz, got {self.input_rate!r}")
+
+
+def _positive(value):
+    """Whether ``value`` is a number > 0 (a rate scale or a rate, in Hz)."""
+    try:
+        return bool(value > 0)
+    except TypeError:
+        return False
+
+
+def build_network(weights=None, family="relu", spec=None):
+    """Build the 784-128-10 network.
+
+    Parameters
+    ----------
+    weights : Weights, optional
+        Trained parameters; None initialises them like Keras (`Weights.glorot`, with the
+        spec's seed).
+    family : str or NeuronFamily
+        Neuron family, e.g. ``"relu"`` or ``"lif"``.
+    spec : NetworkSpec, optional
+        How to build it (spiking or rate, synapse, scale, probes, input neurons, seed...);
+        default ``NetworkSpec()``, the rate network.
 
     Returns
     -------
@@ -109,16 +138,20 @@ def build_network(
         ``spiking`` and ``scale``.
     """
     family = get_family(family)
+    spec = NetworkSpec() if spec is None else spec
+    if not isinstance(spec, NetworkSpec):
+        raise ConfigError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
     if weights is None:
-        weights = Weights.glorot(seed)
-    if not scale > 0:
-        raise ConfigError(f"scale must be > 0, got {scale!r}")
+        weights = Weights.glorot(spec.seed)
+    scale = spec.scale
+    neuron_type = spec.neuron_type
     if neuron_type is None:
-        neuron_type = family.neuron_type(spiking=spiking, scale=scale)
+        neuron_type = family.neuron_type(spiking=spec.spiking, scale=scale)
+    input_output = spec.input_output
     if input_output is None:
         input_output = np.zeros(N_PIXELS)
 
-    with nengo.Network(label=label, seed=seed) as net:
+    with nengo.Network(label=spec.label, seed=spec.seed) as net:
         net.inp = nengo.Node(input_output, size_out=N_PIXELS, label="input")
         net.hidden = nengo.Ensemble(
             N_HIDDEN,
@@ -130,45 +163,79 @@ def build_network(
         )
         net.out = nengo.Node(size_in=N_CLASSES, label="output")
         net.bias_node = bias = nengo.Node([1.0], label="output_bias")
-        net.inp_neurons = None
-        pre = net.inp
-        if input_neurons is not None:
-            if isinstance(input_neurons, nengo.neurons.NeuronType):
-                input_type, input_gain = input_neurons, 1.0
-            else:
-                input_type, input_gain = input_neurons(amplitude=1.0 / input_rate), input_rate
-            net.inp_neurons = nengo.Ensemble(
-                N_PIXELS,
-                1,
-                neuron_type=input_type,
-                gain=nengo.dists.Choice([input_gain]),
-                bias=nengo.dists.Choice([0.0]),
-                label="input_spikes",
-            )
-            nengo.Connection(net.inp, net.inp_neurons.neurons, synapse=None)
-            pre = net.inp_neurons.neurons
-        transform = weights.hidden_w
-        if sparse_transform:
-            nonzero = np.nonzero(transform)
-            transform = nengo.Sparse(
-                transform.shape, indices=np.stack(nonzero, axis=1), init=transform[nonzero]
-            )
+        net.inp_neurons = _input_neurons(net, spec)
+        pre = net.inp if net.inp_neurons is None else net.inp_neurons.neurons
         net.conn_hidden = nengo.Connection(
-            pre, net.hidden.neurons, transform=transform, synapse=input_synapse
+            pre,
+            net.hidden.neurons,
+            transform=_input_transform(weights.hidden_w, spec.sparse_transform),
+            synapse=spec.input_synapse,
         )
         net.conn_out = nengo.Connection(
-            net.hidden.neurons, net.out, transform=weights.output_w, synapse=synapse
+            net.hidden.neurons, net.out, transform=weights.output_w, synapse=spec.synapse
         )
         net.conn_bias = nengo.Connection(
-            bias, net.out, transform=weights.output_b[:, None], synapse=synapse
+            bias, net.out, transform=weights.output_b[:, None], synapse=spec.synapse
         )
         net.p_out = nengo.Probe(net.out, synapse=None, label="output_probe")
         net.p_hidden = (
             nengo.Probe(net.hidden.neurons, synapse=None, label="hidden_probe")
-            if probe_hidden
+            if spec.probe_hidden
             else None
         )
     net.family = family
-    net.spiking = spiking
+    net.spiking = spec.spiking
     net.scale = scale
     return net
+
+
+def spiking_network(weights, family, settings, spec=None):
+    """`build_network` of the spiking network at ``settings``, the one place it is written.
+
+    Parameters
+    ----------
+    weights : Weights
+        Trained parameters.
+    family : str or NeuronFamily
+        Neuron family.
+    settings : SpikeSettings
+        Or any object with ``synapse`` (lowpass tau in seconds, or None) and ``scale``
+        (e.g. a Loihi mapping's settings).
+    spec : NetworkSpec, optional
+        The rest of the build (neuron type, probes, input neurons, seed...); its
+        ``spiking``, ``synapse`` and ``scale`` are replaced by the settings'.
+    """
+    spec = NetworkSpec() if spec is None else spec
+    spiking = dataclasses.replace(
+        spec, spiking=True, synapse=settings.synapse, scale=settings.scale
+    )
+    return build_network(weights, family, spiking)
+
+
+def _input_neurons(net, spec):
+    """The spiking input Ensemble that ``spec.input_neurons`` asks for (in ``net``), or None."""
+    if spec.input_neurons is None:
+        return None
+    if isinstance(spec.input_neurons, nengo.neurons.NeuronType):
+        input_type, input_gain = spec.input_neurons, 1.0
+    else:
+        input_type = spec.input_neurons(amplitude=1.0 / spec.input_rate)
+        input_gain = spec.input_rate
+    ens = nengo.Ensemble(
+        N_PIXELS,
+        1,
+        neuron_type=input_type,
+        gain=nengo.dists.Choice([input_gain]),
+        bias=nengo.dists.Choice([0.0]),
+        label="input_spikes",
+    )
+    nengo.Connection(net.inp, ens.neurons, synapse=None)
+    return ens
+
+
+def _input_transform(transform, sparse):
+    """The input-to-hidden transform: the dense matrix, or its non-zero weights."""
+    if not sparse:
+        return transform
+    nonzero = np.nonzero(transform)
+    return nengo.Sparse(transform.shape, indices=np.stack(nonzero, axis=1), init=transform[nonzero])

@@ -64,7 +64,7 @@ def dt_gap(run_dir, fashion):
 
     split = fashion.val.subset(500)
     settings = grid([0.001, 1.0], [10], [None], [10.0])
-    points, _ = sweep(load_run(run_dir).weights, "relu", split, settings, quiet=True)
+    points, _ = sweep(load_run(run_dir).weights, "relu", split, settings)
     acc = {p["dt"]: p["accuracy"] for p in points}
     return acc[1.0] - acc[0.001]
 
@@ -112,9 +112,9 @@ def network_voltages(seed, n, dt=0.01):
     included) from these; `run_spiking`'s ``"shared"`` default is seed 0's.
     """
     from nengo_fashion.inference.executor import build_hidden
-    from nengo_fashion.network import build_network
+    from nengo_fashion.network import NetworkSpec, build_network
 
-    net = build_network(None, family="relu", spiking=True, seed=seed)
+    net = build_network(None, "relu", NetworkSpec(spiking=True, seed=seed))
     return np.tile(build_hidden(net, dt).state["voltage"], (n, 1))
 
 
@@ -142,7 +142,7 @@ def variant_vs_plain(fashion, variant, seed=0, plain=None):
     ``acc_gain`` (variant's accuracy minus the plain net's) and ``distance_ratio``
     (mean |hidden rate - 20 Hz| of the variant over the plain net's).
     """
-    from nengo_fashion.inference.engine import run_spiking
+    from nengo_fashion.inference.engine import RunOptions, run_spiking
     from nengo_fashion.train import fit
 
     split = fashion.val.subset(500)
@@ -154,7 +154,7 @@ def variant_vs_plain(fashion, variant, seed=0, plain=None):
     s = variant_setting(variant)
     voltages = network_voltages(seed, len(split), s.dt)
     runs = {
-        k: run_spiking(w, "relu", split.images, s, initial_voltage=voltages)
+        k: run_spiking(w, "relu", split.images, s, RunOptions(initial_voltage=voltages))
         for k, w in (("variant", weights), ("plain", plain))
     }
     acc = {k: r.accuracy(split.labels) for k, r in runs.items()}
@@ -174,17 +174,14 @@ def reproduce_small(fashion, tmp, seed=0, log=lambda s: None, overwrite=False):
     small = FashionMNIST(
         fashion.train, fashion.val.subset(300), fashion.test.subset(300), fashion.source
     )
-    return reproduce.reproduce(
-        small,
-        Path(tmp) / "rep",
-        runs_dir=Path(tmp) / "runs",
+    config = reproduce.ReproduceConfig(
+        out=Path(tmp) / "rep",
+        runs=Path(tmp) / "runs",
         max_dt=1.0,
-        log=log,
-        epochs=1,
-        n_train=1280,
-        seed=seed,
+        train=dict(epochs=1, n_train=1280, seed=seed),
         overwrite=overwrite,
     )
+    return reproduce.reproduce(config, small, log=log)
 
 
 def reproduce_scores(result):
@@ -195,11 +192,12 @@ def reproduce_scores(result):
 def loihi_accuracy(run_dir, n_images=100):
     """Emulator accuracy of a tiny run on ``n_images`` test images (20 ms each)."""
     from loihi.mapping import MappingSettings
-    from loihi.run import run_loihi
+    from loihi.run import LoihiRunConfig, run_loihi
 
     with tempfile.TemporaryDirectory() as out:
         settings = MappingSettings(presentation_time=0.02, scale=100.0)
-        r = run_loihi(run_dir, settings, n_images=n_images, out=out, log=lambda s: None)
+        config = LoihiRunConfig(run_dir, settings, n_images=n_images, out=out)
+        r = run_loihi(config, log=lambda s: None)
     return r["accuracy"]
 
 
@@ -209,10 +207,10 @@ def finetune_change(run_dir, out):
     ``gain``: rate test accuracy after minus before; ``weight_change``: mean |change| of
     the hidden weights over their mean |value|.
     """
-    from loihi.finetune import finetune
+    from loihi.finetune import FinetuneConfig, finetune
     from nengo_fashion.runs import load_run
 
-    path = finetune(run_dir, epochs=1, out=out, log=lambda s: None)
+    path = finetune(FinetuneConfig(run_dir, epochs=1, out=out), log=lambda s: None)
     before, after = load_run(run_dir), load_run(path)
     w0, w1 = before.weights.hidden_w, after.weights.hidden_w
     return {

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nengo_fashion.inference.encoding import TTFSCode
-from nengo_fashion.network import Weights, build_network
+from nengo_fashion.network import NetworkSpec, Weights, build_network
 from nengo_fashion.neurons.chip_relu import ChipReLU, SpikeAwareChipReLU
 
 SCALE, WINDOW = 200.0, 12
@@ -21,15 +21,14 @@ def counts_in(neuron_type, weights, images, code):
     voltage 0, fed the TTFS arrivals so far at each step."""
     out = []
     for seq in code.cumulative(images):
-        net = build_network(
-            weights,
-            family="relu",
+        spec = NetworkSpec(
             spiking=True,
             scale=SCALE,
             neuron_type=neuron_type,
             input_output=nengo.processes.PresentInput(seq, 0.001),
             probe_hidden=True,
         )
+        net = build_network(weights, "relu", spec)
         with nengo.Simulator(net, progress_bar=False) as sim:
             sim.run_steps(code.window)
             spikes = sim.data[net.p_hidden] * 0.001 / neuron_type.amplitude
@@ -74,9 +73,8 @@ def test_nengo_dl_runs_the_same_spikes_with_the_rate_gradient(fashion, images):
     code = TTFSCode(WINDOW)
     neuron = SpikeAwareChipReLU(amplitude=1 / SCALE)
     want = counts_in(ChipReLU(amplitude=1 / SCALE), w, images, code)
-    net = build_network(
-        w, family="relu", spiking=True, scale=SCALE, neuron_type=neuron, probe_hidden=True
-    )
+    spec = NetworkSpec(spiking=True, scale=SCALE, neuron_type=neuron, probe_hidden=True)
+    net = build_network(w, "relu", spec)
     with make_simulator(net, minibatch_size=len(images), dt=0.001) as sim:
         data = sim.predict_on_batch({net.inp: code.cumulative(images)}, n_steps=WINDOW)
         got = np.rint(data[net.p_hidden] * 0.001 / neuron.amplitude).sum(axis=1)

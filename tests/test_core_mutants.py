@@ -23,7 +23,7 @@ from nengo_fashion.config import TrainConfig
 from nengo_fashion.errors import ConfigError, DataError, RunError
 from nengo_fashion.inference import synops
 from nengo_fashion.inference.encoding import TTFSCode, spike_steps
-from nengo_fashion.network import N_HIDDEN, Weights, build_network, check_images
+from nengo_fashion.network import N_HIDDEN, NetworkSpec, Weights, build_network, check_images
 
 from .conftest import make_idx_dir
 
@@ -512,7 +512,7 @@ def test_build_network_defaults():
     assert net.family.name == "relu" and net.spiking is False and net.scale == 1.0
     assert net.seed == 0 and net.p_hidden is None and net.inp_neurons is None
     assert np.array_equal(net.conn_hidden.transform.init, Weights.glorot(seed=0).hidden_w)
-    net = build_network(seed=3, family="lif", spiking=True, scale=2.0)
+    net = build_network(None, "lif", NetworkSpec(seed=3, spiking=True, scale=2.0))
     assert net.seed == 3 and net.family.name == "lif" and net.spiking is True
     assert net.scale == 2.0
     assert np.array_equal(net.conn_hidden.transform.init, Weights.glorot(seed=3).hidden_w)
@@ -520,21 +520,22 @@ def test_build_network_defaults():
 
 def test_build_network_refuses_a_zero_scale():
     with pytest.raises(ConfigError, match="scale must be > 0, got 0"):
-        build_network(scale=0)
+        build_network(spec=NetworkSpec(scale=0))
 
 
 def test_rate_code_input_neurons():
-    net = build_network(input_neurons=nengo.SpikingRectifiedLinear)
+    net = build_network(spec=NetworkSpec(input_neurons=nengo.SpikingRectifiedLinear))
     ens = net.inp_neurons
     assert ens.n_neurons == 784 and ens.gain.options.tolist() == [250.0]
     assert ens.neuron_type.amplitude == pytest.approx(1 / 250)
-    net = build_network(input_neurons=nengo.SpikingRectifiedLinear, input_rate=100.0)
+    spec = NetworkSpec(input_neurons=nengo.SpikingRectifiedLinear, input_rate=100.0)
+    net = build_network(spec=spec)
     assert net.inp_neurons.gain.options.tolist() == [100.0]
     assert net.inp_neurons.neuron_type.amplitude == pytest.approx(1 / 100)
 
 
 def test_output_synapse_on_both_output_connections():
-    net = build_network(synapse=0.005)
+    net = build_network(spec=NetworkSpec(synapse=0.005))
     assert net.conn_out.synapse == nengo.Lowpass(0.005)
     assert net.conn_bias.synapse == nengo.Lowpass(0.005)
     assert build_network().conn_out.synapse is None

@@ -6,12 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from nengo_fashion import runs, train
+from nengo_fashion import runs
+from nengo_fashion.commands import teacher as teacher_cli
+from nengo_fashion.commands import train
 from nengo_fashion.config import make_config
 from nengo_fashion.errors import ConfigError, DataError
 from nengo_fashion.images import augment
 from nengo_fashion.teacher import TeacherConfig, load_teacher, predict_logits
-from nengo_fashion.teacher import __main__ as teacher_cli
 from nengo_fashion.teacher.distill import augmented_copy, label_loss, soft_loss, teacher_pool
 
 from . import margins

@@ -20,8 +20,8 @@ import pytest
 from nengo_fashion import tasks
 from nengo_fashion.errors import ConfigError, MissingDependencyError, OutputError, RunError
 from nengo_fashion.runs import load_run
-from nengo_fashion.studies.search import search
-from nengo_fashion.studies.seeds import METRICS, run_seeds
+from nengo_fashion.studies.search import SearchConfig, search
+from nengo_fashion.studies.seeds import METRICS, SeedsConfig, run_seeds
 from nengo_fashion.studies.sweep import grid, sweep
 
 from . import hostile
@@ -36,6 +36,15 @@ CANDIDATES = {
     "tiny-a": dict(n_train=1280, epochs=1),
     "tiny-b": dict(n_train=1280, epochs=1, lr=2e-3, shuffle=True),
 }
+
+
+def _seeds(out, **kwargs):
+    """The `SeedsConfig` of the tests' seeds runs (`TINY`, `SEEDS`) into ``out``."""
+    return SeedsConfig(seeds=SEEDS, train=TINY, out=out, **kwargs)
+
+
+def _search(candidates=CANDIDATES):
+    return SearchConfig(candidates=candidates)
 
 
 class Interrupt(Exception):
@@ -68,15 +77,13 @@ def serial_seeds(fashion, tmp_path_factory):
         raise Interrupt(f"stopped after seed {seed}")
 
     with pytest.raises(Interrupt):
-        run_seeds(
-            fashion, SEEDS, out=out, log=lambda s: None, quiet=True, on_result=interrupt, **TINY
-        )
+        run_seeds(_seeds(out), fashion, log=lambda s: None, quiet=True, on_result=interrupt)
     assert (out / "seed-0" / "results.json").exists() and not (out / "seed-1").exists()
     assert not (out / "seeds.json").exists()
     stat = (out / "seed-0" / "results.json").stat()
     first = (stat.st_ino, stat.st_mtime_ns)
     lines = []
-    summary = run_seeds(fashion, SEEDS, out=out, log=lines.append, quiet=True, **TINY)
+    summary = run_seeds(_seeds(out), fashion, log=lines.append, quiet=True)
     return summary, lines, out, first
 
 
@@ -106,12 +113,10 @@ def test_seeds_resume_recomputes_a_changed_task(fashion, serial_seeds, tmp_path)
     config["lr"] = 0.5  # as if trained with other arguments
     (copy / "seed-1" / "config.json").write_text(json.dumps(config))
     with pytest.raises(OutputError, match="seed-1 holds a run of another configuration"):
-        run_seeds(fashion, SEEDS, out=copy, log=lambda s: None, quiet=True, **TINY)
+        run_seeds(_seeds(copy), fashion, log=lambda s: None, quiet=True)
     assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.5
     lines = []
-    summary = run_seeds(
-        fashion, SEEDS, out=copy, log=lines.append, quiet=True, overwrite=True, **TINY
-    )
+    summary = run_seeds(_seeds(copy, overwrite=True), fashion, log=lines.append, quiet=True)
     assert "resuming: 1 of 2 tasks already done" in lines
     assert summary["resumed"] == ["seed-0"]
     assert json.loads((copy / "seed-1" / "config.json").read_text())["lr"] == 0.001
@@ -127,17 +132,19 @@ def test_local_cluster_gives_the_serial_numbers(fashion, tiny_run, serial_seeds,
     run = load_run(tiny_run)
     data = tasks.DataRef(fashion).subset("val", 300)
     settings = _sweep_settings()
-    serial_points, _ = sweep(run.weights, "relu", data, settings, quiet=True)
-    serial_search = search(fashion, CANDIDATES, log=lambda s: None, quiet=True)
+    serial_points, _ = sweep(run.weights, "relu", data, settings)
+    serial_search = search(_search(), fashion, log=lambda s: None, quiet=True)
 
     loihi_serial = None
     if _have("nengo_loihi"):
         from loihi.mapping import MappingSettings
-        from loihi.run import run_loihi
+        from loihi.run import LoihiRunConfig, run_loihi
+        from loihi.simulation import EmulatorOptions
 
         few = MappingSettings(presentation_time=0.02, scale=100.0)
-        loihi_args = dict(settings=few, n_images=20, processes=2, log=lambda s: None)
-        loihi_serial = run_loihi(tiny_run, out=tmp_path / "loihi-serial", **loihi_args)
+        loihi_args = dict(mapping=few, emulator=EmulatorOptions(processes=2), n_images=20)
+        serial_config = LoihiRunConfig(tiny_run, out=tmp_path / "loihi-serial", **loihi_args)
+        loihi_serial = run_loihi(serial_config, log=lambda s: None)
 
     with tasks.TaskRunner("local", 2, quiet=True) as runner:
         assert runner.n_workers == 2
@@ -148,12 +155,12 @@ def test_local_cluster_gives_the_serial_numbers(fashion, tiny_run, serial_seeds,
         assert points == serial_points
 
         out = tmp_path / "seeds-local"
-        summary = run_seeds(fashion, SEEDS, out=out, runner=runner, log=lambda s: None, **TINY)
+        summary = run_seeds(_seeds(out), fashion, runner=runner, log=lambda s: None)
         assert summary["scheduler"] == "local"
         assert _numbers(summary) == _numbers(serial_seeds[0])
         _same_weights(out, serial_seeds[2])
 
-        result = search(fashion, CANDIDATES, log=lambda s: None, runner=runner)
+        result = search(_search(), fashion, log=lambda s: None, runner=runner)
         for name in CANDIDATES:
             assert result["candidates"][name]["val_acc_per_epoch"] == (
                 serial_search["candidates"][name]["val_acc_per_epoch"]
@@ -161,7 +168,8 @@ def test_local_cluster_gives_the_serial_numbers(fashion, tiny_run, serial_seeds,
         assert result["best"] == serial_search["best"]
 
         if loihi_serial is not None:
-            local = run_loihi(tiny_run, out=tmp_path / "loihi-local", runner=runner, **loihi_args)
+            local_config = LoihiRunConfig(tiny_run, out=tmp_path / "loihi-local", **loihi_args)
+            local = run_loihi(local_config, runner=runner, log=lambda s: None)
             assert local["predictions_sha1"] == loihi_serial["predictions_sha1"]
             assert local["spikes_per_image"] == loihi_serial["spikes_per_image"]
             assert local["settings"]["processes"] == 2
@@ -177,16 +185,16 @@ def _have(module):
 
 def test_search_resumes_from_its_task_store(fashion, tmp_path):
     store = tmp_path / "store"
-    first = search(fashion, CANDIDATES, log=lambda s: None, quiet=True, store=store)
+    first = search(_search(), fashion, log=lambda s: None, quiet=True, store=store)
     assert sorted(p.name for p in store.iterdir()) == ["tiny-a.json", "tiny-b.json"]
     lines = []
-    again = search(fashion, CANDIDATES, log=lines.append, quiet=True, store=store)
+    again = search(_search(), fashion, log=lines.append, quiet=True, store=store)
     assert "resuming: 2 of 2 tasks already done" in lines
     assert again == first
     # a candidate whose configuration changed is trained again
     changed = dict(CANDIDATES, **{"tiny-b": dict(CANDIDATES["tiny-b"], lr=1e-3)})
     lines = []
-    search(fashion, changed, log=lines.append, quiet=True, store=store)
+    search(_search(changed), fashion, log=lines.append, quiet=True, store=store)
     assert "resuming: 1 of 2 tasks already done" in lines
 
 
@@ -290,7 +298,7 @@ def test_tcp_cluster_survives_a_killed_worker(fashion, serial_seeds, tmp_path):
             try:
                 with tasks.TaskRunner(address, quiet=True) as runner:
                     outcome["summary"] = run_seeds(
-                        fashion, SEEDS, out=out, runner=runner, log=lambda s: None, **TINY
+                        _seeds(out), fashion, runner=runner, log=lambda s: None
                     )
             except BaseException as e:  # reported by the test below
                 outcome["error"] = e
@@ -370,7 +378,7 @@ def test_probe_accepts_a_real_scheduler_and_lost_workers_say_one_line(tmp_path, 
 
 
 def test_scheduler_options_are_checked(capsys):
-    from nengo_fashion.studies import seeds
+    from nengo_fashion.commands import seeds
 
     err = one_line_error(capsys, ["--workers", "0"], seeds.main)
     assert "--workers" in err and ">= 1" in err
@@ -389,7 +397,7 @@ def test_without_dask_scheduler_names_the_install(monkeypatch, capsys, tmp_path)
     with pytest.raises(MissingDependencyError, match=r'pip install -e "\.\[distributed\]"'):
         tasks.TaskRunner("local")
     assert tasks.TaskRunner().serial  # no --scheduler: serial, no Dask needed
-    from nengo_fashion.studies import seeds
+    from nengo_fashion.commands import seeds
 
     err = one_line_error(
         capsys, ["--scheduler", "local", "--out", str(tmp_path / "out")], seeds.main

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nengo_fashion.commands import efficiency as efficiency_command
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.inference.encoding import TTFSCode
 from nengo_fashion.inference.synops import DENSE_MACS
@@ -34,7 +35,7 @@ def _recorded_test_acc(source):
 
 def test_efficiency_gathers_results(tmp_path, capsys, monkeypatch):
     plots = capture_plots(monkeypatch)
-    assert efficiency.main(["--out", str(tmp_path), "--quiet"]) == 0
+    assert efficiency_command.main(["--out", str(tmp_path), "--quiet"]) == 0
     out = json.loads((tmp_path / efficiency.FILE_NAME).read_text())
     assert out["dense_macs_per_image"] == DENSE_MACS == 101632
     points = out["points"]
@@ -102,7 +103,7 @@ def test_efficiency_gathers_results(tmp_path, capsys, monkeypatch):
 
 def test_efficiency_refuses_a_file_as_out(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
-    assert efficiency.main(["--out", str(tmp_path / "f")]) == 2
+    assert efficiency_command.main(["--out", str(tmp_path / "f")]) == 2
     assert "--out" in capsys.readouterr().err
 
 

@@ -1,18 +1,23 @@
 """The numpy executor computes what NengoDL computes (`nengo_fashion.inference.executor`)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from nengo_fashion.config import SpikeSettings
 from nengo_fashion.inference import executor
-from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.inference.engine import RunOptions, run_spiking
 from nengo_fashion.network import Weights
 from nengo_fashion.runs import load_run
 
 
 def _compare(weights, family, images, settings, prefixes=None, **kw):
-    ref = run_spiking(weights, family, images, settings, prefixes=prefixes, engine="nengo_dl", **kw)
-    fast = executor.run_spiking(weights, family, images, settings, prefixes=prefixes, **kw)
+    options = RunOptions(prefixes=prefixes, **kw)
+    ref = run_spiking(
+        weights, family, images, settings, dataclasses.replace(options, engine="nengo_dl")
+    )
+    fast = executor.run_spiking(weights, family, images, settings, options)
     if prefixes is None:
         ref, fast = {settings.steps: ref}, {settings.steps: fast}
     for k in ref:
@@ -84,8 +89,10 @@ def test_per_image_voltages_match(tiny_run, fashion):
     images = fashion.val.images[:100]
     v0 = np.random.default_rng(5).random((100, 128), dtype=np.float32)
     s = SpikeSettings(dt=0.01, steps=10)
-    ref = run_spiking(run.weights, "relu", images, s, initial_voltage=v0, engine="nengo_dl")
-    fast = executor.run_spiking(run.weights, "relu", images, s, initial_voltages=v0)
+    ref = run_spiking(
+        run.weights, "relu", images, s, RunOptions(initial_voltage=v0, engine="nengo_dl")
+    )
+    fast = executor.run_spiking(run.weights, "relu", images, s, RunOptions(initial_voltage=v0))
     assert np.array_equal(ref.spikes_per_image, fast.spikes_per_image)
     assert np.array_equal(ref.predictions, fast.predictions)
 
@@ -98,11 +105,15 @@ def test_unsupported_neuron_type_goes_to_nengo_dl(tiny_run, fashion):
     assert not executor.supports(neuron)
     with pytest.raises(NotImplementedError):
         executor.run_spiking(
-            run.weights, "relu", fashion.val.images[:5], SpikeSettings(), neuron_type=neuron
+            run.weights,
+            "relu",
+            fashion.val.images[:5],
+            SpikeSettings(),
+            RunOptions(neuron_type=neuron),
         )
     # the default engine picks NengoDL for it
     r = run_spiking(
-        run.weights, "relu", fashion.val.images[:5], SpikeSettings(), neuron_type=neuron
+        run.weights, "relu", fashion.val.images[:5], SpikeSettings(), RunOptions(neuron_type=neuron)
     )
     assert len(r.predictions) == 5
 

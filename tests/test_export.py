@@ -27,10 +27,10 @@ pytestmark = [
 nir = pytest.importorskip("nir", reason="nir==1.0.8 is not installed (it needs Python >= 3.10)")
 
 from nengo_fashion import __version__, export  # noqa: E402
-from nengo_fashion import evaluate as evaluate_mod  # noqa: E402
+from nengo_fashion.commands import export as export_command  # noqa: E402
 from nengo_fashion.errors import ConfigError  # noqa: E402
 from nengo_fashion.families import FAMILIES, NeuronFamily, get_family  # noqa: E402
-from nengo_fashion.network import build_network  # noqa: E402
+from nengo_fashion.network import NetworkSpec, build_network  # noqa: E402
 from nengo_fashion.runs import load_run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,14 +142,10 @@ def test_file_reproduces_nengo_spikes(name, tmp_path, rng):
     s = run.config.spiking
     images = rng.uniform(0, 1, size=(6, 784)).astype(np.float32)
     current = {"x": images[0]}
-    net = build_network(
-        run.weights,
-        family=run.config.neuron,
-        spiking=True,
-        scale=s.scale,
-        input_output=lambda t: current["x"],
-        probe_hidden=True,
+    spec = NetworkSpec(
+        spiking=True, scale=s.scale, input_output=lambda t: current["x"], probe_hidden=True
     )
+    net = build_network(run.weights, run.config.neuron, spec)
     amplitude = net.hidden.neuron_type.amplitude
     counts, preds = [], []
     with nengo.Simulator(net, dt=s.dt, progress_bar=False) as sim:
@@ -170,14 +166,14 @@ def test_cli_existing_folder(tmp_path, capsys):
     out = tmp_path / "existing"
     out.mkdir()
     (out / "other.txt").write_text("kept")
-    assert export.main(["--run", str(RESULTS / "best-relu"), "--out", str(out)]) == 0
+    assert export_command.main(["--run", str(RESULTS / "best-relu"), "--out", str(out)]) == 0
     assert (out / "model.nir").is_file() and (out / "other.txt").read_text() == "kept"
     assert "model.nir" in capsys.readouterr().out
 
 
 def test_cli_creates_missing_folder(tmp_path):
     out = tmp_path / "a" / "b"
-    assert export.main(["--run", str(RESULTS / "best-lif"), "--out", str(out)]) == 0
+    assert export_command.main(["--run", str(RESULTS / "best-lif"), "--out", str(out)]) == 0
     assert isinstance(nir.read(out / "model.nir").nodes["hidden"], nir.LIF)
 
 
@@ -190,9 +186,9 @@ def test_cli_unwritable_out_fails_before_work(where, tmp_path, capsys, monkeypat
     def no_work(*args, **kwargs):
         raise AssertionError("work started before --out was checked")
 
-    monkeypatch.setattr(evaluate_mod, "load_run", no_work)
+    monkeypatch.setattr(export, "load_run", no_work)
     monkeypatch.setattr(export, "export_run", no_work)
-    assert export.main(["--run", str(RESULTS / "best-relu"), "--out", str(out)]) == 2
+    assert export_command.main(["--run", str(RESULTS / "best-relu"), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: --out") and "Traceback" not in err
 
@@ -211,7 +207,7 @@ def test_cli_unknown_family_one_line(tmp_path, capsys, monkeypatch):
     shutil.copytree(RESULTS / "best-relu", run_dir)
     cfg = json.loads((run_dir / "config.json").read_text())
     (run_dir / "config.json").write_text(json.dumps(dict(cfg, neuron="sigmoid")))
-    assert export.main(["--run", str(run_dir), "--out", str(tmp_path / "out")]) == 2
+    assert export_command.main(["--run", str(run_dir), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("error: cannot export neuron family 'sigmoid' to NIR")
@@ -219,14 +215,17 @@ def test_cli_unknown_family_one_line(tmp_path, capsys, monkeypatch):
 
 
 def test_cli_synapse_run_refused(tmp_path, capsys):
-    assert export.main(["--run", str(RESULTS / "thesis-relu-lowpass"), "--out", str(tmp_path)]) == 2
+    assert (
+        export_command.main(["--run", str(RESULTS / "thesis-relu-lowpass"), "--out", str(tmp_path)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "synapse" in err
 
 
 def test_cli_n_images_needs_reference(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
-        export.main(
+        export_command.main(
             ["--run", str(RESULTS / "best-relu"), "--out", str(tmp_path), "--n-images", "5"]
         )
     assert e.value.code == 2
@@ -243,7 +242,7 @@ def test_cross_check_norse_sinabs_1000_images(fashion, tmp_path):
     accuracy within 0.2 points, on the first 1,000 test images."""
     run = str(RESULTS / "best-relu")
     args = ["--run", run, "--out", str(tmp_path), "--reference", "--n-images", "1000"]
-    assert export.main(args) == 0
+    assert export_command.main(args) == 0
     report_path = tmp_path / "nir_check.json"
     subprocess.run(
         [str(NIR_PYTHON), str(ROOT / "scripts" / "nir_check.py"), str(tmp_path)]

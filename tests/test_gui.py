@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nengo_fashion import gui
+from nengo_fashion.commands import gui as gui_command
 from nengo_fashion.data import CLASS_NAMES
 from nengo_fashion.errors import ConfigError, RunError
 
@@ -83,7 +84,9 @@ def test_model_script_classifies_like_evaluate(tiny_run, fashion, monkeypatch):
 
 
 def test_missing_run_fails_before_server(tmp_path, capsys):
-    err = one_line_error(capsys, ["--run", str(tmp_path / "nope"), "--no-browser"], gui.main)
+    err = one_line_error(
+        capsys, ["--run", str(tmp_path / "nope"), "--no-browser"], gui_command.main
+    )
     assert "not found" in err
 
 
@@ -92,12 +95,12 @@ def test_run_without_weights(tiny_run, tmp_path):
     shutil.copytree(tiny_run, broken)
     (broken / "weights.npz").unlink()
     with pytest.raises(RunError, match="weights.npz not found"):
-        gui.make_gui(broken, threaded=True)
+        gui.make_gui(gui.GuiConfig(run=broken), threaded=True)
 
 
 def test_remote_needs_password(tiny_run):
     with pytest.raises(ConfigError, match="--password"):
-        gui.make_gui(tiny_run, listen="0.0.0.0", threaded=True)
+        gui.make_gui(gui.GuiConfig(run=tiny_run), gui.ServeConfig(listen="0.0.0.0"), threaded=True)
 
 
 class _Terminal:
@@ -148,7 +151,8 @@ def _password_from(source, password, tmp_path, monkeypatch, run):
         monkeypatch.setattr(getpass, "getpass", lambda prompt: password)
         monkeypatch.setattr(sys, "stdin", _Terminal())
         return gui.read_password(None, prompt=True)
-    return gui.make_gui(run, password=password, port=_free_port(), threaded=True)
+    serve = gui.ServeConfig(port=_free_port())
+    return gui.make_gui(gui.GuiConfig(run=run), serve, password=password, threaded=True)
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -255,7 +259,7 @@ def test_port_in_use_moves_on(capsys):
 
 
 def test_other_family_refused(tiny_run, capsys):
-    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], gui.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "lif"], gui_command.main)
     assert "trained with the 'relu' neuron family" in err
 
 
@@ -269,9 +273,8 @@ def test_gui_in_headless_chromium(tiny_run, fashion, tmp_path, capsys, monkeypat
     pytest.importorskip("selenium")
     monkeypatch.setenv(gui.ENV["images"], "")  # restored (unset) after the test
     if source == "test images":
-        g = gui.make_gui(
-            tiny_run, port=_free_port(), presentation_time=0.05, n_images=20, threaded=True
-        )
+        config = gui.GuiConfig(run=tiny_run, presentation_time=0.05, n_images=20)
+        g = gui.make_gui(config, gui.ServeConfig(port=_free_port()), threaded=True)
         g.start()
         g.wait_for_startup()
         try:
@@ -287,10 +290,10 @@ def test_gui_in_headless_chromium(tiny_run, fashion, tmp_path, capsys, monkeypat
             record.update(screenshot(g, path, seconds=3.0))
             return record
 
-        monkeypatch.setattr(gui, "screenshot", recorded)
+        monkeypatch.setattr(gui.app, "screenshot", recorded)
         argv = ["--run", str(tiny_run), "--images", str(folder), "--presentation-time", "0.05"]
         argv += ["--port", str(_free_port()), "--screenshot", str(tmp_path / "gui.png")]
-        assert gui.main(argv) == 0
+        assert gui_command.main(argv) == 0
         out = capsys.readouterr().out
         assert "showing 2 pictures of yours instead of test images" in out, out
         assert gui.ENV["images"] not in os.environ  # its file went with the GUI
@@ -316,9 +319,8 @@ def test_gui_in_headless_chromium(tiny_run, fashion, tmp_path, capsys, monkeypat
 def test_gui_model_runs_on_other_backends(tiny_run, backend):
     """The GUI model also builds and steps on the NengoDL and nengo-loihi backends."""
     sim_module = pytest.importorskip(backend)
-    model, readout = gui.build_gui_model(
-        tiny_run, backend=backend, presentation_time=0.01, n_images=3
-    )
+    config = gui.GuiConfig(run=tiny_run, backend=backend, presentation_time=0.01, n_images=3)
+    model, readout = gui.build_gui_model(config)
     with sim_module.Simulator(model, progress_bar=False) as sim:
         sim.run(0.03)
     assert len(readout.predictions) == 3
@@ -327,7 +329,7 @@ def test_gui_model_runs_on_other_backends(tiny_run, backend):
 
 @pytest.mark.parametrize("port", ["0", "99999", "http"])
 def test_bad_port_is_one_line(tiny_run, capsys, port):
-    err = one_line_error(capsys, ["--run", str(tiny_run), "--port", port], gui.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--port", port], gui_command.main)
     assert "--port" in err
 
 
@@ -424,11 +426,11 @@ def test_no_readable_picture_is_one_line(untrained_run, tmp_path, capsys, monkey
         argv.append("--no-preprocess")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    err = one_line_error(capsys, argv, gui.main)
+    err = one_line_error(capsys, argv, gui_command.main)
     assert err.startswith("error: --images: no picture can be read") and words in err, err
     assert list((tmp_path / "tmp").iterdir()) == []  # no GUI folder: nothing started
 
 
 def test_no_preprocess_needs_images(untrained_run, capsys):
-    err = one_line_error(capsys, ["--run", str(untrained_run), "--no-preprocess"], gui.main)
+    err = one_line_error(capsys, ["--run", str(untrained_run), "--no-preprocess"], gui_command.main)
     assert "--no-preprocess applies to --images only" in err

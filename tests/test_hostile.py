@@ -304,6 +304,7 @@ def test_other_outputs_that_cannot_be_made(argv):
 
 
 def test_interrupt_while_plotting_leaves_no_sweep_files(run_copy, tmp_path, monkeypatch):
+    from nengo_fashion.commands import sweep as sweep_command
     from nengo_fashion.studies import sweep
 
     calls = []
@@ -319,7 +320,7 @@ def test_interrupt_while_plotting_leaves_no_sweep_files(run_copy, tmp_path, monk
     out = tmp_path / "sweep"
     argv = ["--run", str(run_copy), "--n-images", "20", "--out", str(out), "--quiet"]
     argv += ["--steps", "5", "10", "--dt", "0.001", "0.01"]
-    assert sweep.main(argv) == 130
+    assert sweep_command.main(argv) == 130
     assert len(calls) == 2
     assert not out.exists() or not [p for p in out.iterdir()], list(out.iterdir())
 

@@ -148,9 +148,36 @@ COMMANDS = [
 IN_PROCESS = {"nengo_fashion.gui"}  # gui: only as a real process (a server if it got past)
 
 
+_COMMAND_OF = {
+    f"nengo_fashion.{path}": f"nengo_fashion.commands.{name}"
+    for path, name in [
+        ("evaluate", "evaluate"),
+        ("export", "export"),
+        ("studies.sweep", "sweep"),
+        ("studies.pareto", "pareto"),
+        ("studies.figures", "figures"),
+        ("studies.efficiency", "efficiency"),
+        ("train", "train"),
+        ("studies.seeds", "seeds"),
+        ("studies.search", "search"),
+        ("studies.reproduce", "reproduce"),
+        ("teacher", "teacher"),
+    ]
+}
+"""The command module (`nengo_fashion.commands`) behind a ``python -m`` path."""
+_COMMAND_OF.update(
+    {
+        "loihi": "nengo_fashion.commands.loihi",
+        "loihi.tune": "nengo_fashion.commands.loihi_tune",
+        "loihi.finetune": "nengo_fashion.commands.loihi_finetune",
+    }
+)
+
+
 def _main(module):
     import importlib
 
+    module = _COMMAND_OF.get(module, module)
     if module in ("loihi", "nengo_fashion.teacher"):  # packages: python -m runs __main__
         module = {"loihi": "loihi.run"}.get(module, f"{module}.__main__")
     return importlib.import_module(module).main
@@ -336,7 +363,7 @@ BATCHES = [
 
 @pytest.mark.parametrize("case", BATCHES, ids=[c[0] for c in BATCHES])
 def test_batch_larger_than_the_data_in_process(case, tmp_path, capsys, no_work):
-    from nengo_fashion import train
+    from nengo_fashion.commands import train
 
     rc, line = _one_line(capsys, lambda: train.main([*case[1], "--out", str(tmp_path)]))
     assert rc == 2
@@ -480,8 +507,7 @@ def test_long_spiking_evaluation_shows_progress(capsys, monkeypatch):
             "relu",
             split,
             run_.config.spiking,
-            batch_size=100,
-            initial_voltage=voltage,
+            engine.RunOptions(batch_size=100, initial_voltage=voltage),
             quiet=True,
         )
         assert capsys.readouterr().err == ""
@@ -490,14 +516,13 @@ def test_long_spiking_evaluation_shows_progress(capsys, monkeypatch):
             "relu",
             split,
             run_.config.spiking,
-            batch_size=100,
-            initial_voltage=voltage,
+            engine.RunOptions(batch_size=100, initial_voltage=voltage),
             quiet=False,
         )
         err = capsys.readouterr().err
         assert err.count("spiking inference") >= 2 and "600/600 done" in err, err
         assert loud == quiet
-    from nengo_fashion import evaluate
+    from nengo_fashion.commands import evaluate
 
     assert evaluate.make_parser().parse_args(["--run", "x", "--quiet"]).quiet
 
@@ -535,18 +560,19 @@ def test_tune_skip_negative_real_process(tmp_path):
 
 def test_tune_refuses_what_loihi_refuses_in_the_python_api(no_work):
     """`tune` checks its grid with `MappingSettings` (loihi's own check) before the data."""
-    from loihi.tune import tune
+    from loihi.tune import TuneConfig, tune
 
+    grid = dict(run=SOURCE, input_rate=[250.0], scale=[100.0])
     with pytest.raises(ConfigError, match="skip"):
-        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03], skips=[0, -3])
+        tune(TuneConfig(**grid, presentation_time=[0.03], skip=[0, -3]))
     with pytest.raises(ConfigError, match="10000 steps"):
-        tune(SOURCE, input_rates=[250.0], scales=[100.0], presentation_times=[0.03, 1e6], skips=[0])
+        tune(TuneConfig(**grid, presentation_time=[0.03, 1e6], skip=[0]))
 
 
 def test_tune_recommendations_are_accepted_by_loihi():
     """Every committed ``loihi.tune`` winner, as the flags it prints, parses in ``loihi``."""
     from loihi.mapping import MappingSettings
-    from loihi.run import make_parser
+    from nengo_fashion.commands.loihi import make_parser
 
     files = list(RESULTS.rglob("loihi_tune*.json"))
     assert files
@@ -572,14 +598,14 @@ IMAGES = [
 @pytest.mark.parametrize("case", IMAGES, ids=[c[0] for c in IMAGES])
 def test_run_spiking_refuses_bad_image_shapes(case):
     from nengo_fashion.inference import executor
-    from nengo_fashion.inference.engine import run_spiking
+    from nengo_fashion.inference.engine import RunOptions, run_spiking
 
     _, images, given = case
     w = Weights.glorot()
     settings = SpikeSettings(steps=3)
     for call in (
         lambda: run_spiking(w, "relu", images, settings),
-        lambda: run_spiking(w, "relu", images, settings, engine="nengo_dl"),
+        lambda: run_spiking(w, "relu", images, settings, RunOptions(engine="nengo_dl")),
         lambda: executor.run_spiking(w, "relu", images, settings),
     ):
         with pytest.raises(ConfigError) as e:

@@ -329,7 +329,8 @@ def test_loihi_quiet_still_prints_the_result(run_copy, tmp_path):
 
 def test_loihi_refuses_an_existing_result_before_importing_tensorflow(run_copy):
     code = (
-        "import sys; from loihi.run import main; rc = main(['--run', sys.argv[1]]); "
+        "import sys; from nengo_fashion.commands.loihi import main; "
+        "rc = main(['--run', sys.argv[1]]); "
         "print('tensorflow' in sys.modules, rc)"
     )
     r = subprocess.run(

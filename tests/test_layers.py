@@ -11,7 +11,8 @@ The layers, from the top:
   ``python -m`` entries), and the repository tooling ``tools/``: they may import anything;
 - **studies** (``nengo_fashion/studies/``): the layers below (a study of the public API,
   such as the photos study, measures ``predict``);
-- **front-ends** (``nengo_fashion/predict/``, ``nengo_fashion/gui/``) and the table of
+- **front-ends** (``nengo_fashion/predict/``, ``nengo_fashion/gui/``, the package's face
+  ``nengo_fashion/__init__.py``) and the table of
   inference backends (``nengo_fashion/backends``): the backends and the library;
 - **backends** (``loihi/``): the library only;
 - **the library**: everything else in ``nengo_fashion/``, which imports only the library.
@@ -128,6 +129,8 @@ def layer(module):
     """The layer of a module, by its folder."""
     if _in(module, COMMANDS) or module.endswith(".__main__"):
         return "command"
+    if module == "nengo_fashion":  # the package's face: nf.load, nf.Classifier, ...
+        return "front-end"
     if _in(module, STUDIES):
         return "study"
     if _in(module, FRONT_ENDS):

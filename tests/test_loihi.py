@@ -9,6 +9,9 @@ pytest.importorskip("nengo_loihi")
 from loihi import nxsdk_available, require_nengo_loihi  # noqa: E402
 from loihi import run as loihi_run  # noqa: E402
 from loihi.mapping import MappingSettings  # noqa: E402
+from loihi.run import LoihiRunConfig  # noqa: E402
+from loihi.simulation import EmulatorOptions, model_resources, simulate  # noqa: E402
+from nengo_fashion.commands import loihi as loihi_command  # noqa: E402
 from nengo_fashion.errors import ConfigError, MissingDependencyError  # noqa: E402
 from nengo_fashion.runs import load_run  # noqa: E402
 
@@ -18,9 +21,10 @@ FEW = dict(presentation_time=0.02, scale=100.0)
 
 
 def test_run_on_a_few_images(tiny_run, tmp_path):
-    result = loihi_run.run_loihi(
-        tiny_run, MappingSettings(**FEW), n_images=30, processes=1, out=tmp_path, log=lambda s: None
+    config = LoihiRunConfig(
+        tiny_run, MappingSettings(**FEW), EmulatorOptions(processes=1), n_images=30, out=tmp_path
     )
+    result = loihi_run.run_loihi(config, log=lambda s: None)
     saved = json.loads((tmp_path / "loihi.json").read_text())
     for key in (
         "accuracy",
@@ -45,8 +49,10 @@ def test_vectorized_emulator_is_identical(tiny_run, fashion):
     """The vectorised inner loop gives bit-identical outputs to nengo-loihi's own."""
     run = load_run(tiny_run)
     images = fashion.test.images[:8]
-    fast = loihi_run.simulate(run.weights, "relu", MappingSettings(**FEW), images, vectorize=True)
-    slow = loihi_run.simulate(run.weights, "relu", MappingSettings(**FEW), images, vectorize=False)
+    fast = simulate(MappingSettings(**FEW), run.weights, images, options=EmulatorOptions())
+    slow = simulate(
+        MappingSettings(**FEW), run.weights, images, options=EmulatorOptions(vectorize=False)
+    )
     assert np.array_equal(fast["outputs"], slow["outputs"])
     assert np.array_equal(fast["hidden_spikes"], slow["hidden_spikes"])
 
@@ -55,7 +61,7 @@ def test_resources_against_limits(tiny_run):
     from nengo_loihi.block import MAX_COMPARTMENTS, MAX_IN_AXONS, MAX_SYNAPSE_BITS
 
     run = load_run(tiny_run)
-    res = loihi_run.model_resources(run.weights, "relu", MappingSettings(**FEW))
+    res = model_resources(MappingSettings(**FEW), run.weights)
     assert res["totals"]["compartments"] == 128
     assert res["totals"]["in_axons"] == 784  # one axon per input pixel neuron
     assert res["totals"]["cores"] == 1
@@ -67,31 +73,35 @@ def test_resources_against_limits(tiny_run):
     }
     for block in res["blocks"]:
         assert all(block[k]["used"] <= block[k]["limit"] for k in res["limits"])
-    split = loihi_run.model_resources(run.weights, "relu", MappingSettings(block_size=32, **FEW))
+    split = model_resources(MappingSettings(block_size=32, **FEW), run.weights)
     assert split["totals"]["cores"] == 4 and len(split["blocks"]) == 4
     assert split["totals"]["compartments"] == 128
 
 
 def test_other_family_refused(tiny_run, capsys):
-    err = one_line_error(capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_run.main)
+    err = one_line_error(
+        capsys, ["--run", str(tiny_run), "--neuron", "LoihiLIF"], loihi_command.main
+    )
     assert "LoihiLIF is a 'lif' neuron" in err and "--neuron LoihiSpikingRectifiedLinear" in err
 
 
 def test_block_that_does_not_fit(tiny_run, capsys):
     err = one_line_error(
-        capsys, ["--run", str(tiny_run), "--block-size", "256", "--n-images", "2"], loihi_run.main
+        capsys,
+        ["--run", str(tiny_run), "--block-size", "256", "--n-images", "2"],
+        loihi_command.main,
     )
     assert "block size 256 is larger than the hidden layer (128)" in err
 
 
 def test_zero_images(tiny_run, capsys):
-    err = one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--n-images", "0"], loihi_command.main)
     assert "--n-images must be >= 1" in err
 
 
 @pytest.mark.skipif(nxsdk_available(), reason="NxSDK is installed here")
 def test_hardware_target_without_nxsdk(tiny_run, capsys):
-    err = one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_run.main)
+    err = one_line_error(capsys, ["--run", str(tiny_run), "--target", "loihi"], loihi_command.main)
     assert "NxSDK" in err and "only the emulator" in err
 
 
@@ -136,30 +146,25 @@ def test_finetune_with_loihi_neurons(tiny_run, tmp_path):
 @pytest.mark.hardware
 @pytest.mark.skipif(not nxsdk_available(), reason="needs NxSDK and a Loihi board")
 def test_on_hardware(tiny_run, tmp_path):
-    result = loihi_run.run_loihi(
-        tiny_run,
-        MappingSettings(**FEW),
-        n_images=10,
-        target="loihi",
-        out=tmp_path,
-        log=lambda s: None,
-    )
+    options = EmulatorOptions(target="loihi")
+    config = LoihiRunConfig(tiny_run, MappingSettings(**FEW), options, n_images=10, out=tmp_path)
+    result = loihi_run.run_loihi(config, log=lambda s: None)
     assert result["accuracy"] > 0.3
 
 
 def test_tune_on_validation(tiny_run, fashion):
     """The chosen mapping is the table's best on validation, scored on validation images."""
-    from loihi.tune import tune
+    from loihi.tune import TuneConfig, tune
 
-    result = tune(
+    config = TuneConfig(
         tiny_run,
-        input_rates=[250.0, 1000.0],
-        scales=[100.0],
-        presentation_times=[0.02],
-        skips=[0, 5],
+        input_rate=[250.0, 1000.0],
+        scale=[100.0],
+        presentation_time=[0.02],
+        skip=[0, 5],
         n_images=20,
-        quiet=True,
     )
+    result = tune(config)
     assert result["split"] == "val" and result["n_images"] == 20
     assert result["report_on_test"] is False
     points, best = result["points"], result["best"]
@@ -172,7 +177,7 @@ def test_tune_on_validation(tiny_run, fashion):
         input_rate=best["input_rate"],
     )
     val = fashion.val.subset(20)
-    out = loihi_run.simulate(load_run(tiny_run).weights, "relu", s, val.images)
+    out = simulate(s, load_run(tiny_run).weights, val.images)
     readout = out["outputs"][:, best["skip"] :].mean(axis=1)
     assert best["val_accuracy"] == np.mean(readout.argmax(axis=1) == val.labels)
 
@@ -184,7 +189,7 @@ def test_tune_chooses_by_val_where_val_and_test_disagree(tiny_run, monkeypatch):
 
     good = {"val": (250.0, 0), "test": (1000.0, 5)}
 
-    def fake_emulate(weights, family, settings, images, *, skips, **kwargs):
+    def fake_emulate(settings, weights, images, *, skips, **kwargs):
         split = images.load()  # the split whose images this mapping was given
         readouts = {}
         for k in skips:
@@ -202,18 +207,19 @@ def test_tune_chooses_by_val_where_val_and_test_disagree(tiny_run, monkeypatch):
 
     monkeypatch.setattr(tune_mod, "emulate_chunk", fake_emulate)
     kwargs = dict(
-        input_rates=[250.0, 1000.0],
-        scales=[100.0],
-        presentation_times=[0.02],
-        skips=[0, 5],
+        run=tiny_run,
+        input_rate=[250.0, 1000.0],
+        scale=[100.0],
+        presentation_time=[0.02],
+        skip=[0, 5],
         n_images=20,
     )
-    result = tune_mod.tune(tiny_run, **kwargs)
+    result = tune_mod.tune(tune_mod.TuneConfig(**kwargs))
     table = {(p["input_rate"], p["skip"]): p["val_accuracy"] for p in result["points"]}
     assert table == {(250.0, 0): 1.0, (250.0, 5): 0.0, (1000.0, 0): 0.0, (1000.0, 5): 0.0}
     assert (result["best"]["input_rate"], result["best"]["skip"]) == (250.0, 0)
     # asked to report on test, the same table says the other mapping
-    test = tune_mod.tune(tiny_run, split="test", **kwargs)
+    test = tune_mod.tune(tune_mod.TuneConfig(split="test", **kwargs))
     assert (test["best"]["input_rate"], test["best"]["skip"]) == (1000.0, 5)
     assert test["best"]["test_accuracy"] == 1.0 and test["report_on_test"] is True
 
@@ -239,7 +245,7 @@ def test_ttfs_emulator_matches_reference(best_relu, fashion):
 
     images = fashion.val.images[:60]
     settings = MappingSettings(**TTFS)
-    out = loihi_run.simulate(best_relu.weights, "relu", settings, images)
+    out = simulate(settings, best_relu.weights, images)
     code = TTFSCode(settings.steps)
     # exactly one spike per pixel that the code sends, none for the others
     np.testing.assert_array_equal(out["input_spikes"], code.spikes_per_image(images))
@@ -275,7 +281,7 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
 
     emu.EmulatorInterface.step = record
     try:
-        out = loihi_run.simulate(pos, "relu", settings, images)
+        out = simulate(settings, pos, images)
     finally:
         emu.EmulatorInterface.step = original
     assert out["hidden_spikes"].sum() == 0
@@ -293,8 +299,11 @@ def test_ttfs_step_current_integrates_w_x(best_relu, fashion):
 
 def test_ttfs_refused_on_board_and_bad_settings(best_relu):
     with pytest.raises(ConfigError, match="emulator only"):
-        loihi_run.simulate(
-            best_relu.weights, "relu", MappingSettings(**TTFS), np.zeros((1, 784)), target="loihi"
+        simulate(
+            MappingSettings(**TTFS),
+            best_relu.weights,
+            np.zeros((1, 784)),
+            options=EmulatorOptions(target="loihi"),
         )
     with pytest.raises(ConfigError, match="input tau"):
         MappingSettings(presentation_time=0.016, input_code="ttfs", input_tau=0.01)

@@ -3,13 +3,13 @@ import pytest
 
 from nengo_fashion.errors import ConfigError, RunError
 from nengo_fashion.families import FAMILIES, get_family
-from nengo_fashion.network import N_HIDDEN, Weights, build_network
+from nengo_fashion.network import N_HIDDEN, NetworkSpec, Weights, build_network
 
 
 @pytest.mark.parametrize("family", ["relu", "lif"])
 @pytest.mark.parametrize("spiking", [False, True])
 def test_shapes_and_types(family, spiking):
-    net = build_network(family=family, spiking=spiking, probe_hidden=True)
+    net = build_network(None, family, NetworkSpec(spiking=spiking, probe_hidden=True))
     fam = FAMILIES[family]
     assert type(net.hidden.neuron_type) is (fam.spiking if spiking else fam.rate)
     assert net.inp.size_out == 784
@@ -28,7 +28,7 @@ def test_nengo_rate_net_matches_numpy(family, Simulator, rng, allclose):
         weights.hidden_w * 3, rng.uniform(-1, 2, 128), weights.output_w, rng.uniform(-1, 1, 10)
     )
     image = rng.uniform(0, 1, 784)
-    net = build_network(weights, family=family, input_output=image)
+    net = build_network(weights, family, NetworkSpec(input_output=image))
     with Simulator(net, progress_bar=False) as sim:
         sim.step()
     assert allclose(sim.data[net.p_out][0], weights.forward(image[None], family)[0], atol=1e-4)
@@ -39,7 +39,7 @@ def test_scale_preserves_relu_rate_function(Simulator, rng, allclose):
     image = rng.uniform(0, 1, 784)
     outs = []
     for scale in (1.0, 37.0):
-        net = build_network(weights, family="relu", scale=scale, input_output=image)
+        net = build_network(weights, "relu", NetworkSpec(scale=scale, input_output=image))
         with Simulator(net, progress_bar=False) as sim:
             sim.step()
         outs.append(sim.data[net.p_out][0])
@@ -51,7 +51,8 @@ def test_spiking_relu_approaches_rate(Simulator, rng, allclose, plt):
     weights = Weights.glorot(seed=3)
     image = rng.uniform(0, 1, 784)
     rate = weights.forward(image[None], "relu")[0]
-    net = build_network(weights, family="relu", spiking=True, scale=100, input_output=image)
+    spec = NetworkSpec(spiking=True, scale=100, input_output=image)
+    net = build_network(weights, "relu", spec)
     with Simulator(net, progress_bar=False) as sim:
         sim.run(1.0)
     spiking = sim.data[net.p_out].mean(axis=0)

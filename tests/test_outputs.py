@@ -11,11 +11,20 @@ from pathlib import Path
 import pytest
 
 import nengo_fashion
-from nengo_fashion import atomic, evaluate, train
+from nengo_fashion import atomic
+from nengo_fashion.commands import (
+    efficiency,
+    evaluate,
+    figures,
+    pareto,
+    reproduce,
+    search,
+    sweep,
+    train,
+)
+from nengo_fashion.commands import teacher as teacher_cli
 from nengo_fashion.errors import OutputError
 from nengo_fashion.progress import Progress
-from nengo_fashion.studies import efficiency, figures, pareto, reproduce, search, sweep
-from nengo_fashion.teacher import __main__ as teacher_cli
 
 from .hostile import one_line_error
 
@@ -44,9 +53,8 @@ def _commands(run):
         (efficiency.main, []),
     ]
     try:
-        from loihi import finetune as loihi_finetune
-        from loihi import run as loihi_run
-        from loihi import tune as loihi_tune
+        from nengo_fashion.commands import loihi as loihi_run
+        from nengo_fashion.commands import loihi_finetune, loihi_tune
 
         cmds += [
             (loihi_run.main, ["--run", str(run)]),
@@ -79,7 +87,7 @@ def test_unwritable_out_fails_before_any_work(tiny_run, tmp_path, capsys, monkey
 
 
 def test_json_and_screenshot_files_checked_first(tiny_run, tmp_path, capsys, monkeypatch):
-    from nengo_fashion import gui
+    from nengo_fashion.commands import gui
 
     _no_data(monkeypatch)
     err = one_line_error(capsys, ["--run", str(tiny_run), "--json", str(tmp_path)], evaluate.main)
@@ -94,7 +102,7 @@ def test_json_and_screenshot_files_checked_first(tiny_run, tmp_path, capsys, mon
 def test_loihi_out_is_an_existing_folder(tiny_run, tmp_path):
     """The reported failure: an existing folder as --out; loihi.json lands inside it."""
     pytest.importorskip("nengo_loihi")
-    from loihi import run as loihi_run
+    from nengo_fashion.commands import loihi as loihi_run
 
     argv = ["--run", str(tiny_run), "--n-images", "4", "--presentation-time", "0.01"]
     assert loihi_run.main(argv + ["--out", str(tmp_path), "--quiet"]) == 0
@@ -180,8 +188,10 @@ def test_tensorflow_start_up_is_quiet():
 
 def test_train_help_imports_no_tensorflow():
     code = (
-        "import sys\nfrom nengo_fashion import train, evaluate, gui\n"
-        "from nengo_fashion.studies import sweep\n"
+        "import sys\nfrom nengo_fashion import train, gui\n"
+        "from nengo_fashion.commands import evaluate, sweep\n"
+        "from nengo_fashion.commands import reproduce, search, seeds, teacher\n"
+        "from nengo_fashion.commands import train as train_command\n"
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

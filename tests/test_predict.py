@@ -172,7 +172,8 @@ def test_loihi_equals_python_m_loihi(clf, fashion, tmp_path):
     """``python -m loihi``'s `run_loihi` with the mapping of the run's loihi.json."""
     pytest.importorskip("nengo_loihi")
     from loihi.mapping import MappingSettings
-    from loihi.run import run_loihi
+    from loihi.run import LoihiRunConfig, run_loihi
+    from loihi.simulation import EmulatorOptions
 
     n = 40
     saved = json.loads((clf.path / "loihi.json").read_text())["settings"]
@@ -180,7 +181,9 @@ def test_loihi_equals_python_m_loihi(clf, fashion, tmp_path):
     mapping = MappingSettings(**{k: v for k, v in saved.items() if k in fields})
     ours = clf.predict(fashion.test.images[:n], mode="loihi")
     assert ours.settings == mapping.asdict()
-    theirs = run_loihi(clf.path, mapping, n_images=n, processes=1, out=tmp_path, log=lambda *a: 0)
+    options = EmulatorOptions(processes=1)
+    config = LoihiRunConfig(clf.path, mapping, options, n_images=n, out=tmp_path)
+    theirs = run_loihi(config, log=lambda *a: 0)
     digest = hashlib.sha1(ours.labels.astype(np.int8).tobytes()).hexdigest()
     assert digest == theirs["predictions_sha1"]
     assert np.isclose(ours.spike_counts.mean(), theirs["spikes_per_image"])

@@ -7,7 +7,7 @@ import pytest
 from nengo_fashion.config import SpikeSettings, make_config
 from nengo_fashion.data import FashionMNIST
 from nengo_fashion.families import get_family
-from nengo_fashion.inference.engine import run_spiking
+from nengo_fashion.inference.engine import RunOptions, run_spiking
 from nengo_fashion.neurons.qcfs import QuantizedReLU, SpikingQuantizedReLU
 
 
@@ -39,7 +39,7 @@ def test_spike_count_is_the_quantised_activation(qcfs_weights, fashion, engine, 
     family = get_family(f"qcfs{levels}")
     images = fashion.test.images[:300]
     s = SpikeSettings(dt=0.001, steps=levels, scale=1.0)
-    r = run_spiking(qcfs_weights, family, images, s, keep_outputs=True, engine=engine)
+    r = run_spiking(qcfs_weights, family, images, s, RunOptions(keep_outputs=True, engine=engine))
     J = images @ qcfs_weights.hidden_w.T + qcfs_weights.hidden_b
     counts = r.spikes.sum(axis=1)
     expected = np.clip(np.floor(J * levels + 0.5), 0, levels)
@@ -55,7 +55,8 @@ def test_spike_count_is_the_quantised_activation(qcfs_weights, fashion, engine, 
 def test_at_most_one_spike_per_step(qcfs_weights, fashion):
     family = get_family("qcfs8")
     s = SpikeSettings(dt=0.001, steps=20, scale=1.0)
-    r = run_spiking(qcfs_weights, family, fashion.test.images[:50], s, keep_outputs=True)
+    kept = RunOptions(keep_outputs=True)
+    r = run_spiking(qcfs_weights, family, fashion.test.images[:50], s, kept)
     assert r.spikes.max() == 1 and r.spikes.min() == 0
 
 

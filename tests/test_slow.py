@@ -40,11 +40,11 @@ def test_full_test_set_on_the_emulator(tmp_path):
     """The committed LIF run on all 10,000 test images: the committed emulator accuracy again,
     near NengoDL's spiking accuracy."""
     pytest.importorskip("nengo_loihi")
-    from loihi.run import run_loihi
+    from loihi.run import LoihiRunConfig, run_loihi
 
     run = ROOT / "results" / "best-lif"
     committed = json.loads((run / "loihi.json").read_text())
-    result = run_loihi(run, out=tmp_path, log=lambda s: None)
+    result = run_loihi(LoihiRunConfig(run, out=tmp_path), log=lambda s: None)
     assert result["n_images"] == 10000
     # committed: 0.8659 (results/best-lif/loihi.json; this test gave the same on the machine
     # that made it). The emulator's arithmetic is fixed-point, so another CPU changes little;

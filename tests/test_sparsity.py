@@ -14,7 +14,7 @@ from nengo_fashion.errors import ConfigError
 from nengo_fashion.families import get_family
 from nengo_fashion.inference import energy
 from nengo_fashion.inference.synops import DENSE_MACS, ann_macs, count, fan_outs
-from nengo_fashion.network import Weights, build_network
+from nengo_fashion.network import NetworkSpec, Weights, build_network
 from nengo_fashion.sparsity import pruning
 
 
@@ -106,7 +106,7 @@ def test_masked_weights_stay_zero_inside_every_step(fashion):
 
     def one_epoch(masking):
         tf.keras.utils.set_random_seed(0)
-        net = build_network(None, family="relu", spiking=False, seed=0)
+        net = build_network(None, "relu", NetworkSpec(seed=0))
         with make_simulator(net, minibatch_size=32, dt=0.001) as sim:
             mask = LayerMask(sim, net.conn_hidden)
             keep = pruning.magnitude_mask(mask.values(), 0.3)
@@ -133,7 +133,7 @@ def test_pruned_zeros_in_nengo_dl_and_the_nengo_build():
     from nengo_fashion.inference.dl import make_simulator
 
     w = sparse_weights()
-    net = build_network(w, family="relu", spiking=True)
+    net = build_network(w, "relu", NetworkSpec(spiking=True))
     with make_simulator(net, minibatch_size=1, dt=0.001) as sim:
         built = sim.data[net.conn_hidden].weights
     assert np.array_equal(built == 0, w.hidden_w == 0)
@@ -149,9 +149,8 @@ def test_sparse_transform_is_the_same_connection():
     x = np.random.RandomState(1).rand(784)
     out = {}
     for sparse in (False, True):
-        net = build_network(
-            w, family="relu", spiking=True, input_output=x, scale=100, sparse_transform=sparse
-        )
+        spec = NetworkSpec(spiking=True, input_output=x, scale=100, sparse_transform=sparse)
+        net = build_network(w, "relu", spec)
         with nengo.Simulator(net, progress_bar=False) as sim:
             sim.run_steps(5)
             out[sparse] = sim.data[net.p_out]
@@ -165,14 +164,15 @@ def test_pruned_zeros_in_the_executor():
     """The fast executor reads the same weights: its spike counts on a sparse net equal
     nengo's reference simulator's (a dense copy of the weights would not)."""
     from nengo_fashion.inference.executor import run_spiking
+    from nengo_fashion.inference.options import RunOptions
 
     w = sparse_weights()
     x = np.random.RandomState(2).rand(3, 784).astype(np.float32)
     settings = SpikeSettings(dt=0.001, steps=10, scale=100.0)
-    fast = run_spiking(w, get_family("relu"), x, settings, keep_outputs=True)
+    fast = run_spiking(w, get_family("relu"), x, settings, RunOptions(keep_outputs=True))
     ref = []
     for img in x:
-        net = build_network(w, family="relu", spiking=True, input_output=img, scale=100)
+        net = build_network(w, "relu", NetworkSpec(spiking=True, input_output=img, scale=100))
         with nengo.Simulator(net, progress_bar=False) as sim:
             sim.run_steps(10)
             ref.append(sim.data[net.p_out])
@@ -194,11 +194,11 @@ def test_pruned_zeros_on_nengo_loihi_and_fewer_synapse_bits():
     so the synapse memory shrinks; the dense run's does not."""
     pytest.importorskip("nengo_loihi")
     from loihi.mapping import MappingSettings
-    from loihi.run import model_resources
+    from loihi.simulation import model_resources
 
     settings = MappingSettings(input_code="ttfs", presentation_time=0.016, scale=100.0)
-    dense = model_resources(Weights.glorot(0), "relu", settings)
-    sparse = model_resources(sparse_weights(keep=0.2), "relu", settings)
+    dense = model_resources(settings, Weights.glorot(0))
+    sparse = model_resources(settings, sparse_weights(keep=0.2))
     bits = dense["totals"]["synapse_bits"], sparse["totals"]["synapse_bits"]
     assert bits[1] < 0.5 * bits[0], bits
 

@@ -37,7 +37,12 @@ def run_copy(tmp_path):
 def _main(module):
     if module.startswith("loihi"):
         pytest.importorskip("nengo_loihi")
-    return importlib.import_module("loihi.run" if module == "loihi" else module).main
+    if module.startswith("nengo_fashion."):  # the command behind the python -m path
+        module = "nengo_fashion.commands." + module.rpartition(".")[2]
+    loihi = {"loihi": "loihi", "loihi.tune": "loihi_tune"}
+    if module in loihi:
+        module = f"nengo_fashion.commands.{loihi[module]}"
+    return importlib.import_module(module).main
 
 
 def _sweep_record(out):
@@ -164,7 +169,7 @@ def test_reporting_commands_say_they_report_on_test(
 
 def test_reporting_commands_take_no_flag(run_copy, capsys):
     """``--report-on-test`` belongs to the exploration commands only."""
-    from nengo_fashion import evaluate
+    from nengo_fashion.commands import evaluate
 
     err = one_line_error(capsys, ["--run", str(run_copy), "--report-on-test"], evaluate.main)
     assert "--report-on-test" in err
@@ -173,7 +178,7 @@ def test_reporting_commands_take_no_flag(run_copy, capsys):
 def test_pareto_takes_no_split(run_copy, tmp_path, capsys):
     """``studies.pareto`` always chooses on val and reports on test (``pareto.json``'s
     ``chosen_on_val`` and ``chosen_test``; tests/test_sweep.py): no ``--split`` to move it."""
-    from nengo_fashion.studies import pareto
+    from nengo_fashion.commands import pareto
 
     argv = ["--run", str(run_copy), "--out", str(tmp_path / "p"), "--split", "test"]
     assert "unrecognized arguments: --split test" in one_line_error(capsys, argv, pareto.main)

@@ -5,12 +5,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from nengo_fashion.commands import figures as figures_command
+from nengo_fashion.commands import sweep as sweep_command
 from nengo_fashion.config import SpikeSettings
 from nengo_fashion.errors import ConfigError, OutputError
 from nengo_fashion.families import get_family
 from nengo_fashion.inference.dl import make_simulator, predict_logits
-from nengo_fashion.inference.engine import run_spiking
-from nengo_fashion.network import build_network
+from nengo_fashion.inference.engine import RunOptions, run_spiking
+from nengo_fashion.network import NetworkSpec, build_network
 from nengo_fashion.neurons.spike_aware import spike_aware_type
 from nengo_fashion.runs import load_run
 from nengo_fashion.studies import figures, sweep
@@ -64,7 +66,7 @@ def test_sweep_outputs_and_determinism(tiny_run, tmp_path, monkeypatch):
         "1",
         "10",
     )
-    assert sweep.main(argv) == 0
+    assert sweep_command.main(argv) == 0
     out = tmp_path / "a"
     summary = json.loads((out / "sweep.json").read_text())
     assert len(summary["points"]) == 16
@@ -94,7 +96,7 @@ def test_sweep_outputs_and_determinism(tiny_run, tmp_path, monkeypatch):
         assert lines == _expected_lines(summary["points"], axis, summary["rate_accuracy"])
         assert gray(out / f"sweep_{axis}.png").std() > 0.05  # a real picture, not blank
     # a re-run writes the same JSON
-    assert sweep.main(_sweep_args(tiny_run, tmp_path / "b", *argv[8:])) == 0
+    assert sweep_command.main(_sweep_args(tiny_run, tmp_path / "b", *argv[8:])) == 0
     assert (out / "sweep.json").read_text() == (tmp_path / "b" / "sweep.json").read_text()
 
 
@@ -103,7 +105,7 @@ def test_prefixes_equal_separate_runs(tiny_run, fashion):
     run = load_run(tiny_run)
     images = fashion.val.images[:100]
     s = SpikeSettings(dt=0.001, steps=20, scale=30)
-    both = run_spiking(run.weights, "relu", images, s, prefixes=[7, 20])
+    both = run_spiking(run.weights, "relu", images, s, RunOptions(prefixes=[7, 20]))
     alone = run_spiking(run.weights, "relu", images, SpikeSettings(dt=0.001, steps=7, scale=30))
     assert np.array_equal(both[7].predictions, alone.predictions)
     assert np.array_equal(both[7].spikes_per_image, alone.spikes_per_image)
@@ -114,7 +116,7 @@ def test_monotone_trends(tiny_run, fashion):
     """dt = 1 s is far above dt = 1 ms at 10 steps; rates scale with the rate scale."""
     split = fashion.val.subset(500)
     settings = sweep.grid([0.001, 1.0], [10], [None], [10.0, 100.0])
-    points, _ = sweep.sweep(load_run(tiny_run).weights, "relu", split, settings, quiet=True)
+    points, _ = sweep.sweep(load_run(tiny_run).weights, "relu", split, settings)
     acc = {(p["dt"], p["scale"]): p["accuracy"] for p in points}
     rate = {(p["dt"], p["scale"]): p["rate_mean_hz"] for p in points}
     # the gap is 0.342-0.450 over seeds 0-2 (python -m tests.margins, margins.dt_gap)
@@ -134,13 +136,10 @@ def test_per_image_figure(tiny_run, fashion, tmp_path, monkeypatch):
         return real(result, split, path, title, metadata)
 
     monkeypatch.setattr(figures, "per_image_figure", with_blank_control)
-    paths = figures.make_figures(
-        tiny_run,
-        [SpikeSettings(dt=0.01, steps=10, scale=1.0)],
-        out=tmp_path / "out",
-        n_images=4,
-        log=lambda s: None,
+    config = figures.FiguresConfig(
+        tiny_run, dt=(0.01,), steps=10, scale=1.0, out=tmp_path / "out", images=4
     )
+    paths = figures.make_figures(config, log=lambda s: None)
     # a blank image is a black square: the panels are the large pure black shapes
     shown = shown_images(paths[0], blanks[0], ink=False, darkness=0.1, filled=True)
     show_the_images(shown, fashion.val.images[:4])
@@ -148,7 +147,7 @@ def test_per_image_figure(tiny_run, fashion, tmp_path, monkeypatch):
 
 def test_figures_cli(tiny_run, tmp_path):
     assert (
-        figures.main(
+        figures_command.main(
             [
                 "--run",
                 str(tiny_run),
@@ -183,14 +182,14 @@ def test_figures_cli(tiny_run, tmp_path):
     ],
 )
 def test_sweep_errors(tiny_run, tmp_path, capsys, extra, match):
-    err = one_line_error(capsys, _sweep_args(tiny_run, tmp_path / "o", *extra), sweep.main)
+    err = one_line_error(capsys, _sweep_args(tiny_run, tmp_path / "o", *extra), sweep_command.main)
     assert match in err
     assert not (tmp_path / "o").exists()
 
 
 def test_sweep_missing_run(tmp_path, capsys):
     err = one_line_error(
-        capsys, ["--run", str(tmp_path / "none"), "--out", str(tmp_path / "o")], sweep.main
+        capsys, ["--run", str(tmp_path / "none"), "--out", str(tmp_path / "o")], sweep_command.main
     )
     assert "not found" in err
     assert not (tmp_path / "o").exists()
@@ -208,7 +207,7 @@ def test_spike_aware_forward_is_spiking(tiny_run, fashion, allclose):
     images = fashion.val.images[:64]
     outs = []
     for neuron_type in (spike_aware_type(family), family.neuron_type(spiking=True)):
-        net = build_network(run.weights, family=family, neuron_type=neuron_type)
+        net = build_network(run.weights, family, NetworkSpec(neuron_type=neuron_type))
         with make_simulator(net, minibatch_size=64, dt=0.01) as sim:
             outs.append(predict_logits(sim, net, images, n_steps=10))
     assert allclose(outs[0], outs[1], atol=1e-4)
@@ -241,9 +240,9 @@ def test_variants_beat_plain_training(fashion, plain_thesis, monkeypatch, varian
 
     built = []
 
-    def build(*args, **kwargs):
-        built.append(kwargs)
-        return build_network(*args, **kwargs)
+    def build(weights=None, family="relu", spec=None):
+        built.append(spec)
+        return build_network(weights, family, spec)
 
     monkeypatch.setattr(train_mod, "build_network", build)
     r = margins.variant_vs_plain(fashion, variant, plain=plain_thesis)
@@ -252,10 +251,10 @@ def test_variants_beat_plain_training(fashion, plain_thesis, monkeypatch, varian
     else:
         assert r["distance_ratio"] < bound, r
     # what each variant trains with: spikes forward, and its synapse or rate probe
-    (kw,) = built
-    assert isinstance(kw["neuron_type"], SpikeAwareSpikingRectifiedLinear)
-    assert kw["synapse"] == (0.1 if variant == "lowpass" else None)
-    assert kw["probe_hidden"] == (variant == "rate-reg")
+    (spec,) = built
+    assert isinstance(spec.neuron_type, SpikeAwareSpikingRectifiedLinear)
+    assert spec.synapse == (0.1 if variant == "lowpass" else None)
+    assert spec.probe_hidden == (variant == "rate-reg")
 
 
 def test_rate_regulariser_pulls_rates(fashion):
@@ -298,19 +297,19 @@ def test_pareto_select_rule():
 
 
 def test_pareto_chooses_on_val_reports_on_test(tiny_run, tmp_path):
-    from nengo_fashion.studies.pareto import run_pareto
+    from nengo_fashion.studies.pareto import ParetoConfig, run_pareto
 
-    result = run_pareto(
+    config = ParetoConfig(
         tiny_run,
         dt=0.001,
-        steps=[5, 20],
-        synapses=[None],
-        scales=[100.0],
+        steps=(5, 20),
+        synapse=(None,),
+        scale=(100.0,),
         out=tmp_path,
         n_images=200,
         tolerance=0.1,
-        log=lambda s: None,
     )
+    result = run_pareto(config, log=lambda s: None)
     assert len(result["val_points"]) == len(result["test_points"]) == 2
     assert result["chosen_on_val"] is not None
     assert result["chosen_test"]["steps"] == result["chosen_on_val"]["steps"]
@@ -345,17 +344,17 @@ def test_pareto_follows_val_where_val_and_test_disagree(tiny_run, tmp_path, monk
         pareto, "evaluate_rate", lambda w, f, split: {"accuracy": rate[split.name], "n": 10}
     )
     plots = capture_plots(monkeypatch)
-    result = pareto.run_pareto(
+    config = pareto.ParetoConfig(
         tiny_run,
         dt=0.001,
-        steps=[5, 20],
-        synapses=[None],
-        scales=[100.0],
+        steps=(5, 20),
+        synapse=(None,),
+        scale=(100.0,),
         out=tmp_path,
         n_images=10,
         tolerance=0.01,
-        log=lambda s: None,
     )
+    result = pareto.run_pareto(config, log=lambda s: None)
     assert result["rate_val_acc"] == 0.80 and result["rate_test_acc"] == 0.70
     chosen = result["chosen_on_val"]
     assert chosen is not None and (chosen["steps"], chosen["accuracy"]) == (20, 0.80)

@@ -18,8 +18,8 @@ import pytest
 from nengo_fashion.config import SpikeSettings
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.inference.dl import make_simulator
-from nengo_fashion.inference.engine import run_spiking
-from nengo_fashion.network import N_HIDDEN, Weights, build_network
+from nengo_fashion.inference.engine import RunOptions, run_spiking
+from nengo_fashion.network import N_HIDDEN, NetworkSpec, Weights, build_network
 from nengo_fashion.neurons.thesis_spiking import (
     draw_initial_voltages,
     get_initial_voltages,
@@ -52,7 +52,7 @@ def run(weights, images, dt, engine="nengo_dl", **kwargs):
     """NengoDL (the reference) unless another ``engine`` is asked for."""
     settings = SpikeSettings(dt=dt, steps=STEPS, scale=1.0)
     return run_spiking(
-        weights, "relu", images, settings, keep_outputs=True, engine=engine, **kwargs
+        weights, "relu", images, settings, RunOptions(keep_outputs=True, engine=engine, **kwargs)
     )
 
 
@@ -104,7 +104,7 @@ def test_per_image_does_not_depend_on_batching(weights, images):
 
 def test_shared_is_the_default_and_unchanged(weights, images):
     """By default every image starts from Nengo's build-time voltages."""
-    net = build_network(weights, spiking=True, probe_hidden=True)
+    net = build_network(weights, "relu", NetworkSpec(spiking=True, probe_hidden=True))
     with make_simulator(net, minibatch_size=2) as sim:
         built = get_initial_voltages(sim, net.hidden.neurons)
     np.testing.assert_array_equal(built[0], built[1])  # NengoDL tiles them over the batch
@@ -130,7 +130,7 @@ def test_shared_is_the_default_and_unchanged(weights, images):
 
 def test_voltages_hold_across_runs(weights, images):
     """The NengoDL internals relied on: set voltages are read by, and survive, a run."""
-    net = build_network(weights, spiking=True)
+    net = build_network(weights, "relu", NetworkSpec(spiking=True))
     voltages = draw_initial_voltages(4, N_HIDDEN, SEED)
     with make_simulator(net, minibatch_size=4, dt=0.1) as sim:
         set_initial_voltages(sim, net.hidden.neurons, voltages)
@@ -153,6 +153,7 @@ def test_spiking_activation_rule():
 def test_bad_initial_voltage(weights, images):
     settings = SpikeSettings(dt=0.1, steps=2)
     with pytest.raises(ConfigError, match="initial_voltage"):
-        run_spiking(weights, "relu", images[:4], settings, initial_voltage="thesis")
+        run_spiking(weights, "relu", images[:4], settings, RunOptions(initial_voltage="thesis"))
     with pytest.raises(ConfigError, match="shape"):
-        run_spiking(weights, "relu", images[:4], settings, initial_voltage=np.zeros((3, 128)))
+        options = RunOptions(initial_voltage=np.zeros((3, 128)))
+        run_spiking(weights, "relu", images[:4], settings, options)

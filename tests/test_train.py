@@ -5,7 +5,9 @@ import sys
 import numpy as np
 import pytest
 
-from nengo_fashion import evaluate, runs, train
+from nengo_fashion import runs, train
+from nengo_fashion.commands import evaluate
+from nengo_fashion.commands import train as train_command
 from nengo_fashion.config import SpikeSettings, make_config
 from nengo_fashion.data import FashionMNIST
 from nengo_fashion.errors import ConfigError
@@ -98,7 +100,7 @@ def test_lif_family_trains(fashion):
 # ---- error paths: one line on stderr, exit 2, nothing half-written ----
 
 
-def _one_line_error(capsys, argv, main=train.main):
+def _one_line_error(capsys, argv, main=train_command.main):
     return one_line_error(capsys, argv, main)
 
 
@@ -197,7 +199,7 @@ def test_validation_scoring_matches_nengo_dl(tiny_run, fashion):
     from nengo_fashion.network import build_network
 
     run = runs.load_run(tiny_run)
-    net = build_network(run.weights, family="relu", spiking=False)
+    net = build_network(run.weights, "relu")
     images = fashion.val.images[:500]
     with make_simulator(net, minibatch_size=100, use_loop=False) as sim:
         fast = train.validation_logits(sim, net, run.config, images, steps=1, how="mean")
@@ -213,7 +215,7 @@ def test_every_training_knob_is_declared_once():
 
     from nengo_fashion.config import TrainConfig
 
-    parser = train.make_parser()
+    parser = train_command.make_parser()
     flags = {s for a in parser._actions for s in a.option_strings}
     knobs = [f for f in dataclasses.fields(TrainConfig) if "cli" in f.metadata]
     assert len(knobs) >= 20
@@ -230,5 +232,5 @@ def test_every_training_knob_is_declared_once():
 
 def test_knob_types_follow_the_fields():
     """A string knob stays a string, a float knob parses as a float."""
-    args = train.make_parser().parse_args(["--teacher", "runs/t", "--kd-alpha", "0.5"])
+    args = train_command.make_parser().parse_args(["--teacher", "runs/t", "--kd-alpha", "0.5"])
     assert args.teacher == "runs/t" and args.kd_alpha == 0.5

@@ -31,24 +31,29 @@ How nengo's neuron types map to NIR, and what NIR cannot hold, is in
 
 New neuron families are exported by registering a function in `EXPORTERS` with
 `register_exporter`; a family with none is refused.
+
+The library takes an `ExportConfig` (`export_to_folder`); the command is
+`nengo_fashion.commands.export`.
 """
 
 import dataclasses
 import io
 import time
 from pathlib import Path
+from typing import Optional
 
 import nengo
 import numpy as np
 
-from .. import __version__
 from .. import data as data_mod
 from ..atomic import Outputs, atomic_path
-from ..cli import ArgumentParser, add_data_args, add_output_args, positive_int, run_cli
 from ..errors import ConfigError, MissingDependencyError
 from ..families import get_family
-from ..network import build_network
+from ..knobs import check_field_types, knob
+from ..network import NetworkSpec, spiking_network
 from ..neurons.qcfs import SpikingQuantizedReLU
+from ..runs import load_run
+from ..version import __version__
 
 NIR_FILE = "model.nir"
 """File name of the exported graph inside ``--out``."""
@@ -223,7 +228,7 @@ def export_network(weights, family, settings, *, seed=0, name=None):
     """The spiking network of a run as a ``nir.NIRGraph``.
 
     The parameters are read from nengo's own build of the network
-    (`nengo_fashion.network.build_network` with ``spiking=True``), so that what is
+    (`nengo_fashion.network.spiking_network`), so that what is
     exported is exactly what NengoDL simulates: the connection weights with the
     ensemble's gain folded in, the scaled bias, and the initial voltages nengo
     draws from the network seed.
@@ -255,9 +260,7 @@ def export_network(weights, family, settings, *, seed=0, name=None):
             f"the NIR export covers runs without a synapse (readout mean); this setting has "
             f"a {settings.synapse} s lowpass on the spikes"
         )
-    net = build_network(
-        weights, family=family, spiking=True, synapse=None, scale=settings.scale, seed=seed
-    )
+    net = spiking_network(weights, family, settings, NetworkSpec(seed=seed))
     neuron_type = net.hidden.neuron_type
     if type(neuron_type) is not exporter.nengo_type:
         raise ConfigError(
@@ -348,14 +351,13 @@ def write_reference(run, out_dir, images, labels, *, batch_size=500):
     dict
         ``{"path", "accuracy", "n_images", "seconds"}``.
     """
-    from ..inference.engine import run_spiking
+    from ..inference.engine import RunOptions, run_spiking
 
     t0 = time.perf_counter()
     settings = run.config.spiking
     # NengoDL itself, the reference (not the faster executor that run_spiking uses by default)
-    result = run_spiking(
-        run.weights, run.config.neuron, images, settings, batch_size=batch_size, engine="nengo_dl"
-    )
+    options = RunOptions(batch_size=batch_size, engine="nengo_dl")
+    result = run_spiking(run.weights, run.config.neuron, images, settings, options)
     accuracy = result.accuracy(labels)
     path = Path(out_dir) / REFERENCE_FILE
     with atomic_path(path) as tmp:
@@ -379,66 +381,83 @@ def write_reference(run, out_dir, images, labels, *, batch_size=500):
     }
 
 
-def make_parser():
-    p = ArgumentParser(
-        prog="python -m nengo_fashion.export",
-        description=f"Export a trained run's spiking network to NIR (writes OUT/{NIR_FILE}).",
+@dataclasses.dataclass(frozen=True)
+class ExportConfig:
+    """What ``python -m nengo_fashion.export`` exports, and where.
+
+    Parameters
+    ----------
+    run : str or Path
+        A run folder written by ``nengo_fashion.train``.
+    reference : bool
+        Also write `REFERENCE_FILE`: test images and NengoDL's spiking predictions.
+    n_images : int or None
+        With ``reference``: only the first ``n_images`` test images (None: all 10,000).
+    data_dir : str or Path or None
+        Folder of the Fashion-MNIST files (`nengo_fashion.data.load`).
+    out : str or Path or None
+        Output folder (default ``results/nir/<run name>``).
+    overwrite : bool
+        Replace `NIR_FILE` (and `REFERENCE_FILE`) if they exist (else they are refused).
+    """
+
+    run: Path = knob(dataclasses.MISSING, "run folder written by nengo_fashion.train")
+    reference: bool = knob(
+        False,
+        f"also write OUT/{REFERENCE_FILE}: test images and NengoDL's spiking predictions",
+        parse="flag",
     )
-    p.add_argument("--run", required=True, help="run folder written by nengo_fashion.train")
-    add_output_args(
-        p, "results/nir/<run name>", f"{NIR_FILE} (and {REFERENCE_FILE} with --reference)"
+    n_images: Optional[int] = knob(
+        None,
+        "with --reference: only the first N test images (default: all 10,000)",
+        parse="positive_int",
     )
-    p.add_argument(
-        "--reference",
-        action="store_true",
-        help=f"also write OUT/{REFERENCE_FILE}: test images and NengoDL's spiking predictions",
-    )
-    p.add_argument(
-        "--n-images",
-        type=positive_int,
-        default=None,
-        help="with --reference: only the first N test images (default: all 10,000)",
-    )
-    add_data_args(p, n_val=False)
-    return p
+    data_dir: Optional[Path] = None
+    out: Optional[Path] = None
+    overwrite: bool = False
+
+    def __post_init__(self):
+        check_field_types(self)
+        if self.n_images is not None and not self.reference:
+            raise ConfigError("--n-images only applies with --reference")
+        if self.n_images is not None and self.n_images < 1:
+            raise ConfigError(f"n_images must be >= 1, got {self.n_images!r}")
+
+    def files(self):
+        """The file names written into the output folder."""
+        return [NIR_FILE] + ([REFERENCE_FILE] if self.reference else [])
 
 
-def main(argv=None):
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if args.n_images is not None and not args.reference:
-        parser.error("--n-images only applies with --reference")
+def export_to_folder(config, *, show=print):
+    """Export a run as ``config`` says; ``show`` gets the lines that say what was written.
 
-    def run():
-        from ..runs import load_run
-
-        names = [NIR_FILE] + ([REFERENCE_FILE] if args.reference else [])
-        outputs = Outputs(
-            args.out or Path("results") / "nir" / Path(args.run).name,
-            names,
-            overwrite=args.overwrite,
+    The output folder is checked, and the run's family refused if it has no exporter,
+    before any work; the files are written together or not at all. Returns the folder.
+    """
+    outputs = Outputs(
+        config.out or Path("results") / "nir" / Path(config.run).name,
+        config.files(),
+        overwrite=config.overwrite,
+    )
+    out = outputs.folder
+    r = load_run(config.run)
+    get_exporter(r.config.neuron)  # refuse an unexportable family before any work
+    with outputs.staging() as stage:
+        export_run(r, stage)
+        if config.reference:
+            split = data_mod.load(config.data_dir, n_val=r.config.n_val).split("test")
+            split = split.subset(config.n_images)
+            ref = write_reference(r, stage, split.images, split.labels)
+    s = r.config.spiking
+    nengo_type = EXPORTERS[r.config.neuron].nengo_type.__name__
+    show(
+        f"wrote {out / NIR_FILE} ({r.config.neuron}: {nengo_type}; dt {s.dt} s, {s.steps} "
+        f"steps, scale {s.scale:g}, readout {s.readout})"
+    )
+    if config.reference:
+        show(
+            f"wrote {out / REFERENCE_FILE} (NengoDL spiking accuracy "
+            f"{ref['accuracy'] * 100:.2f} % on {ref['n_images']} test images, "
+            f"{ref['seconds']:.0f} s)"
         )
-        out = outputs.folder
-        r = load_run(args.run)
-        get_exporter(r.config.neuron)  # refuse an unexportable family before any work
-        with outputs.staging() as stage:
-            export_run(r, stage)
-            if args.reference:
-                split = data_mod.load(args.data_dir, n_val=r.config.n_val).split("test")
-                split = split.subset(args.n_images)
-                ref = write_reference(r, stage, split.images, split.labels)
-        path = out / NIR_FILE
-        s = r.config.spiking
-        nengo_type = EXPORTERS[r.config.neuron].nengo_type.__name__
-        print(
-            f"wrote {path} ({r.config.neuron}: {nengo_type}; dt {s.dt} s, {s.steps} steps, "
-            f"scale {s.scale:g}, readout {s.readout})"
-        )
-        if args.reference:
-            print(
-                f"wrote {out / REFERENCE_FILE} (NengoDL spiking accuracy "
-                f"{ref['accuracy'] * 100:.2f} % on {ref['n_images']} test images, "
-                f"{ref['seconds']:.0f} s)"
-            )
-
-    return run_cli(run)
+    return out

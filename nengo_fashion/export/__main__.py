@@ -1,7 +1,7 @@
-"""``python -m nengo_fashion.export``."""
+"""``python -m nengo_fashion.export``: the command is `nengo_fashion.commands.export`."""
 
 import sys
 
-from . import main
+from nengo_fashion.commands.export import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
-"""``python -m nengo_fashion.gui``."""
+"""``python -m nengo_fashion.gui``: `nengo_fashion.commands.gui`."""
 
 import sys
 
-from . import main
+from nengo_fashion.commands.gui import main
 
 sys.exit(main())

@@ -4,8 +4,9 @@ nengo GUI's editor runs Python with the rights of whoever started it, so its pas
 the key to the account. Two rules (`docs/promises.md`):
 
 - **A password has at least `MIN_PASSWORD_LENGTH` characters**, from every source
-  (``--password-file``, ``$NENGO_FASHION_GUI_PASSWORD``, the prompt, `make_gui`'s
-  argument): `check_password` refuses a shorter one with one line at start-up.
+  (``--password-file``, ``$NENGO_FASHION_GUI_PASSWORD``, the prompt: `read_password`;
+  `make_gui`'s argument): `check_password` refuses a shorter one with one line at
+  start-up. It is never a command-line argument (``ps`` shows those to every user).
 - **Guessing is slow.** nengo GUI 0.6.0 checks a login (``pw`` of a POST to ``/login``,
   or of its query) at once and as often as asked: about 200 guesses a second. Here
   (`LoginThrottle`, `throttled_handler`) a failed login makes its client's address wait
@@ -21,12 +22,15 @@ the key to the account. Two rules (`docs/promises.md`):
 
 import ipaddress
 import math
+import os
 import sys
 import threading
 import time
 
 from ..errors import ConfigError
 
+PASSWORD_ENV = "NENGO_FASHION_GUI_PASSWORD"
+"""The environment variable a password may come from (`read_password`)."""
 MIN_PASSWORD_LENGTH = 12
 """Characters a GUI password must have at least."""
 MAX_PASSWORD_LENGTH = 4096
@@ -54,6 +58,50 @@ def check_password(password, source):
     if n > MAX_PASSWORD_LENGTH:
         raise ConfigError(f"{source}: the password is over {MAX_PASSWORD_LENGTH} characters")
     return password
+
+
+def read_password(password_file=None, prompt=False):
+    """The GUI password, never from the command line (``ps`` shows that to every user).
+
+    ``password_file``'s first line, else ``$NENGO_FASHION_GUI_PASSWORD``, else (with
+    ``prompt``, when stdin is a terminal) typed at a prompt; ``None`` if none of these.
+    A password from any of them must be long enough (`auth.check_password`).
+    """
+    if password_file is not None:
+        try:
+            with open(password_file, encoding="utf-8") as f:
+                line = f.readline(4097)
+        except FileNotFoundError:
+            raise ConfigError(f"--password-file {password_file} not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"--password-file {password_file} is a folder, not a file") from None
+        except OSError as e:
+            raise ConfigError(
+                f"--password-file {password_file} cannot be read ({e.strerror or e})"
+            ) from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"--password-file {password_file} is not UTF-8 text") from None
+        password = line.rstrip("\r\n")
+        if len(password) > 4096:
+            raise ConfigError(f"--password-file {password_file}: first line over 4096 characters")
+        if not password:
+            raise ConfigError(
+                f"--password-file {password_file}: the first line, the password, is empty"
+            )
+        return check_password(password, f"--password-file {password_file}")
+    if os.environ.get(PASSWORD_ENV):
+        return check_password(os.environ[PASSWORD_ENV], f"${PASSWORD_ENV}")
+    if prompt and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            password = getpass.getpass("password for the nengo GUI: ")
+        except EOFError:
+            password = ""
+        if not password:
+            raise ConfigError("no password typed")
+        return check_password(password, "the typed password")
+    return None
 
 
 def client_key(host):

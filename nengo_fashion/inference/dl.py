@@ -9,10 +9,11 @@ import dataclasses
 
 import numpy as np
 
-from ..network import build_network
+from ..network import NetworkSpec, build_network, spiking_network
 from ..neurons.thesis_spiking import set_initial_voltages
 from ..quiet import import_nengo_dl  # noqa: F401 (part of this module's API)
 from . import dl_builders
+from .options import RunOptions
 from .result import SpikingResult, readout
 
 
@@ -82,41 +83,25 @@ def predict_logits(sim, net, images, *, n_steps=1, batch_size=None, encode=None)
 
 def rate_logits(weights, family, images, batch_size=500):
     """Logits of the rate network in NengoDL, shape ``(n, 10)``."""
-    net = build_network(weights, family=family, spiking=False)
+    net = build_network(weights, family)
     with make_simulator(net, minibatch_size=min(batch_size, len(images))) as sim:
         return predict_logits(sim, net, images, n_steps=1)[:, 0]
 
 
-def run_spiking_nengo_dl(
-    weights,
-    family,
-    images,
-    settings,
-    *,
-    batch_size,
-    keep_outputs,
-    neuron_type,
-    steps_scored,
-    initial_voltages,
-    prefixes,
-):
-    """The spiking network in NengoDL (the reference engine of
-    `nengo_fashion.inference.engine.run_spiking`, which checks the arguments and
-    documents them); ``steps_scored`` are the prefixes to score, ``initial_voltages``
-    ``None`` (Nengo's shared draw) or ``(n, 128)``."""
-    ks = steps_scored
-    voltages = initial_voltages
-    net = build_network(
-        weights,
-        family=family,
-        spiking=True,
-        synapse=settings.synapse,
-        scale=settings.scale,
-        neuron_type=neuron_type,
-        probe_hidden=True,
+def run_spiking_nengo_dl(weights, family, images, settings, options=None):
+    """The spiking network in NengoDL: the reference engine of
+    `nengo_fashion.inference.engine.run_spiking`, which checks the arguments and documents
+    them (``options`` is a `nengo_fashion.inference.options.RunOptions`; its ``engine``
+    and ``threads`` are not read here)."""
+    options = RunOptions() if options is None else options
+    ks = options.steps_scored(settings.steps)
+    voltages = options.voltages(len(images))
+    keep_outputs = options.keep_outputs
+    net = spiking_network(
+        weights, family, settings, NetworkSpec(neuron_type=options.neuron_type, probe_hidden=True)
     )
     amplitude = net.hidden.neuron_type.amplitude
-    batch_size = min(batch_size, len(images))
+    batch_size = min(options.batch_size, len(images))
     acc = {k: {"preds": [], "per_image": [], "hidden": np.zeros(net.hidden.n_neurons)} for k in ks}
     outputs, kept_spikes = [], []
     with make_simulator(net, minibatch_size=batch_size, dt=settings.dt) as sim:
@@ -152,4 +137,4 @@ def run_spiking_nengo_dl(
         )
         for k, a in acc.items()
     }
-    return results if prefixes else results[settings.steps]
+    return options.results(results, settings.steps)

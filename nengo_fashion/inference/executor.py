@@ -33,8 +33,9 @@ import nengo
 import numpy as np
 
 from ..families import get_family
-from ..network import build_network, check_images
+from ..network import NetworkSpec, check_images, spiking_network
 from ..neurons.qcfs import SpikingQuantizedReLU
+from .options import RunOptions
 from .result import SpikingResult, readout
 
 DTYPE = np.float32
@@ -176,7 +177,7 @@ _LAYERS_KEPT = 16
 
 
 def hidden_layer(weights, family, settings, neuron_type=None):
-    """`build_hidden` of ``build_network(weights, family, spiking=True, ...)``, cached.
+    """`build_hidden` of the spiking network (`nengo_fashion.network.spiking_network`), cached.
 
     The hidden layer's gain, bias and initial state depend only on the neuron type,
     the rate scale, dt and the hidden biases (and the network's structure and seed,
@@ -191,14 +192,7 @@ def hidden_layer(weights, family, settings, neuron_type=None):
         np.asarray(weights.hidden_b, dtype=np.float32).tobytes(),
     )
     if key not in _LAYERS:
-        net = build_network(
-            weights,
-            family=family,
-            spiking=True,
-            synapse=settings.synapse,
-            scale=settings.scale,
-            neuron_type=neuron_type,
-        )
+        net = spiking_network(weights, family, settings, NetworkSpec(neuron_type=neuron_type))
         _LAYERS[key] = build_hidden(net, settings.dt)
         while len(_LAYERS) > _LAYERS_KEPT:
             _LAYERS.popitem(last=False)
@@ -215,14 +209,6 @@ def _lowpass_stepper(tau, shape, dt):
     synapse = nengo.Lowpass(tau)
     state = synapse.make_state(shape, shape, dt, dtype=DTYPE)
     return synapse.make_step(shape, shape, dt, rng=None, state=state)
-
-
-def prefix_steps(prefixes, steps):
-    """The sorted step counts to score (``prefixes``, or just ``steps``), validated."""
-    ks = sorted(set(prefixes)) if prefixes else [steps]
-    if ks[-1] > steps or ks[0] < 1:
-        raise ValueError(f"prefixes must lie in 1..{steps}, got {ks}")
-    return ks
 
 
 class _Recorder:
@@ -263,19 +249,7 @@ class _Recorder:
             self.spikes[:, t] = n_spikes
 
 
-def run_spiking(
-    weights,
-    family,
-    images,
-    settings,
-    *,
-    batch_size=500,
-    keep_outputs=False,
-    neuron_type=None,
-    prefixes=None,
-    initial_voltages=None,
-    threads=None,
-):
+def run_spiking(weights, family, images, settings, options=None):
     """Run the spiking network on ``images``; the same results as NengoDL's path.
 
     Parameters
@@ -283,35 +257,34 @@ def run_spiking(
     weights : Weights
         Trained parameters.
     family : str or NeuronFamily
-        Neuron family; its spiking type is used unless ``neuron_type`` is given.
+        Neuron family; its spiking type is used unless ``options.neuron_type`` is given
+        (which must be in `KERNELS`).
     images : numpy.ndarray
         ``(n, 784)`` pixels in [0, 1], held constant over each presentation.
     settings : SpikeSettings
         dt (seconds), steps, synapse (lowpass tau in seconds, or None), scale, readout.
-    batch_size : int
-        Images updated together (memory grows as ``batch_size * 128``; with
-        ``keep_outputs``, as ``n * steps * 138``).
-    keep_outputs : bool
-        Keep the output over time and the spike counts (for figures).
-    neuron_type : nengo.neurons.NeuronType, optional
-        Overrides the family's spiking type; must be in `KERNELS`.
-    prefixes : list of int, optional
-        Also score the first ``k`` steps for each ``k``: every image starts from the
-        same state, so this equals separate runs of ``k`` steps.
-    initial_voltages : numpy.ndarray, optional
-        ``(n, 128)`` voltages to start each image from (the thesis' per-image
-        draws); None starts every image from the build's initial state.
-    threads : int, optional
-        Blocks of images simulated at once (default: the number of CPUs).
+    options : RunOptions, optional
+        ``batch_size`` (images updated together: memory grows as ``batch_size * 128``;
+        with ``keep_outputs``, as ``n * steps * 138``), ``keep_outputs`` (the output
+        over time and the spike counts, for figures), ``prefixes`` (also score the
+        first ``k`` steps: every image starts from the same state, so this equals
+        separate runs of ``k`` steps), ``initial_voltage`` (e.g. the thesis' per-image
+        draws; ``"shared"`` starts every image from the build's initial state),
+        ``neuron_type`` and ``threads`` (blocks of images simulated at once, default
+        the number of CPUs). Its ``engine`` is not read: this is the numpy engine.
 
     Returns
     -------
-    nengo_fashion.inference.result.SpikingResult, or dict of int -> SpikingResult with ``prefixes``
+    nengo_fashion.inference.result.SpikingResult, or dict of int -> SpikingResult with
+    ``options.prefixes``
     """
+    options = RunOptions() if options is None else options
     images = check_images(images, allow_empty=False)
     family = get_family(family)
-    ks = prefix_steps(prefixes, settings.steps)
-    layer = hidden_layer(weights, family, settings, neuron_type)
+    ks = options.steps_scored(settings.steps)
+    initial_voltages = options.voltages(len(images))
+    keep_outputs, batch_size = options.keep_outputs, options.batch_size
+    layer = hidden_layer(weights, family, settings, options.neuron_type)
     kernel = KERNELS.get(type(layer.neuron))
     if kernel is None:
         raise NotImplementedError(f"no fast kernel for {type(layer.neuron).__name__}")
@@ -342,7 +315,9 @@ def run_spiking(
 
     # numpy releases the GIL in its array operations: blocks run on all cores
     starts = range(0, n, batch_size)
-    with ThreadPoolExecutor(max_workers=min(threads or os.cpu_count() or 1, len(starts))) as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(options.threads or os.cpu_count() or 1, len(starts))
+    ) as pool:
         recs = list(pool.map(block, starts))
 
     results = {}
@@ -360,4 +335,4 @@ def run_spiking(
             settings=dataclasses.replace(settings, steps=k),
             spikes=np.concatenate([rec.spikes for rec in recs])[:, :k] if keep_outputs else None,
         )
-    return results if prefixes else results[settings.steps]
+    return options.results(results, settings.steps)

@@ -81,41 +81,38 @@ def reproduce_result(eval_split="test"):
         folder = "reproduce" if eval_split == "test" else "reproduce-train"
         return read(f"{folder}/reproduce.json")
     from ..data import FashionMNIST, load
-    from .reproduce import reproduce
+    from .reproduce import ReproduceConfig, reproduce
 
     d = load()
     small = FashionMNIST(d.train, d.val.subset(300), d.test.subset(300), d.source)
-    return reproduce(
-        small,
-        _tmp("reproduce"),
+    config = ReproduceConfig(
         eval_split=eval_split,
         max_dt=1.0,
-        runs_dir=_tmp("runs"),
-        log=lambda s: None,
-        epochs=1,
-        n_train=1280,
+        runs=_tmp("runs"),
+        out=_tmp("reproduce"),
+        train=dict(epochs=1, n_train=1280),
     )
+    return reproduce(config, small, log=lambda s: None)
 
 
 def pareto_result(name, neuron="relu"):
     """``results/pareto/<name>/pareto.json`` (and its plot), or a small one when fast."""
     if not fast():
         return read(f"pareto/{name}/pareto.json"), results_dir() / "pareto" / name / "pareto.png"
-    from .pareto import run_pareto
+    from .pareto import ParetoConfig, run_pareto
 
     out = _tmp("pareto")
-    scales = [30.0, 100.0, 300.0] if neuron == "relu" else [1.0, 2.0]
-    result = run_pareto(
+    scales = (30.0, 100.0, 300.0) if neuron == "relu" else (1.0, 2.0)
+    config = ParetoConfig(
         run(name, neuron),
         dt=0.001,
-        steps=[5, 10, 20],
-        synapses=[None],
-        scales=scales,
+        steps=(5, 10, 20),
+        synapse=(None,),
+        scale=scales,
         out=out,
         n_images=200,
-        log=lambda s: None,
-        quiet=True,
     )
+    result = run_pareto(config, log=lambda s: None, quiet=True)
     return result, out / "pareto.png"
 
 
@@ -123,17 +120,12 @@ def loihi_result(name, neuron="relu"):
     """``results/<name>/loihi.json``, or a 20-image emulator run when fast."""
     if not fast():
         return read(f"{name}/loihi.json")
-    from loihi.mapping import MappingSettings
-    from loihi.run import run_loihi
+    from ..backends import load_backend
 
-    settings = MappingSettings(presentation_time=0.02)
-    return run_loihi(
-        run(name, neuron),
-        settings,
-        n_images=20,
-        out=_tmp("loihi"),
-        log=lambda s: None,
-    )
+    loihi = load_backend("loihi")
+    settings = loihi.MappingSettings(presentation_time=0.02)
+    config = loihi.LoihiRunConfig(run(name, neuron), settings, n_images=20, out=_tmp("loihi"))
+    return loihi.run_loihi(config, log=lambda s: None)
 
 
 def results_of(name, neuron="relu", variant="none"):
@@ -159,8 +151,9 @@ def loihi_ttfs_result(relative):
     """``results/<relative>/loihi.json`` of a TTFS mapping, or a 20-image TTFS run when fast."""
     if not fast():
         return read(f"{relative}/loihi.json")
-    from loihi.mapping import MappingSettings
-    from loihi.run import run_loihi
+    from ..backends import load_backend
 
-    settings = MappingSettings(presentation_time=0.008, scale=300.0, input_code="ttfs")
-    return run_loihi(run("best-relu"), settings, n_images=20, out=_tmp("ttfs"), log=lambda s: None)
+    loihi = load_backend("loihi")
+    settings = loihi.MappingSettings(presentation_time=0.008, scale=300.0, input_code="ttfs")
+    config = loihi.LoihiRunConfig(run("best-relu"), settings, n_images=20, out=_tmp("ttfs"))
+    return loihi.run_loihi(config, log=lambda s: None)

@@ -5,7 +5,8 @@ import argparse
 
 from ..cli import positive_int
 from ..errors import NengoFashionError
-from .probe import check_scheduler
+from .cluster import INSTALL, have_dask
+from .probe import LOCAL, check_scheduler
 from .runner import TaskRunner
 
 
@@ -46,13 +47,20 @@ def add_scheduler_args(parser):
 
 
 def runner_from_args(args, log=None):
-    """A `TaskRunner` from the ``--scheduler``/``--workers``/``--quiet`` options."""
-    return TaskRunner(
-        getattr(args, "scheduler", None),
-        getattr(args, "workers", None),
-        quiet=getattr(args, "quiet", False),
-        log=log,
-    )
+    """A `TaskRunner` from the ``--scheduler``/``--workers``/``--quiet`` options.
+
+    A command with ``--processes`` (``python -m loihi``'s chunks): ``--processes N`` (N > 1)
+    alone means a local Dask cluster of N workers, or, without Dask, one after another
+    (said in one line to ``log``).
+    """
+    scheduler, workers = getattr(args, "scheduler", None), getattr(args, "workers", None)
+    processes = getattr(args, "processes", None) or 1
+    if scheduler is None and workers is None and processes > 1:
+        if have_dask():
+            scheduler, workers = LOCAL, processes
+        elif log is not None:
+            log(f"Dask is not installed ({INSTALL}): the chunks run one after another")
+    return TaskRunner(scheduler, workers, quiet=getattr(args, "quiet", False), log=log)
 
 
 __all__ = ["scheduler_address", "add_scheduler_args", "runner_from_args"]

@@ -17,11 +17,12 @@ import math
 import time
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from ..atomic import atomic_dir, child_folder, fill_folder, read_json, write_json
-from ..config import check_seed
+from ..config import check_seed, knob
 from ..errors import ConfigError, DataError, NengoFashionError
 from ..images.augment import AUGMENTERS, augment
 from ..progress import epoch_line
@@ -64,15 +65,22 @@ class TeacherConfig:
         Channels of the first convolution (the next two have twice as many).
     """
 
-    epochs: int = 25
-    batch_size: int = 128
-    lr: float = 1e-3
-    dropout: float = 0.3
-    augment: str = "shift-flip"
-    seed: int = 0
+    epochs: int = knob(25, "passes over the training split (default 25)", parse="positive_int")
+    batch_size: int = knob(128, "minibatch size (default 128)", parse="positive_int")
+    lr: float = knob(1e-3, "initial learning rate (cosine decay to 0)", parse="positive_float")
+    dropout: float = knob(0.3, "dropout rate before each dense layer, [0, 1)", parse="float")
+    augment: str = knob(
+        "shift-flip",
+        "training augmentation (default shift-flip: shifts of up to 2 pixels and "
+        "left-right flips)",
+        parse=tuple(sorted(AUGMENTERS)),
+    )
+    seed: int = knob(0, "0..2**32 - 1", parse="seed")
     n_val: int = 5000
-    n_train: int = None
-    width: int = 32
+    n_train: Optional[int] = knob(
+        None, "use only the first N training images", parse="positive_int"
+    )
+    width: int = knob(32, f"first conv's channels (1..{MAX_WIDTH})", parse="positive_int")
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "n_val", "width"):
