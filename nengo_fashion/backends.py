@@ -1,6 +1,6 @@
 """The table of inference backends: the one place where a front-end reaches one.
 
-A front-end (`nengo_fashion.predict`, the GUI, the notebooks' helpers) that needs a
+A front-end (`nengo_fashion.classify`, the GUI, the notebooks' helpers) that needs a
 backend it does not always need calls ``load_backend(name)`` and uses the module it gets;
 it imports no backend package itself. ``"loihi"`` is the top-level ``loihi`` package, which
 imports only the library (``docs/design.md``); its face is `loihi.backend`.

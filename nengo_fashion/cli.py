@@ -8,6 +8,7 @@ import sys
 from .atomic import NAME_HINT, name_problem
 from .config import MAX_SEED, MAX_STEPS, SpikeSettings
 from .errors import NengoFashionError
+from .extras import missing_dependency
 
 NO_SYNAPSE = "none"
 
@@ -412,6 +413,9 @@ class Terminated(KeyboardInterrupt):
 def run_cli(func):
     """Call ``func()``; turn a user error into one line on stderr and exit status 2.
 
+    A user error is a `NengoFashionError`, or a `ModuleNotFoundError` for a module of an extra
+    (`nengo_fashion.extras`): ``error: this needs the [train] extra: pip install ...``.
+
     Ctrl-C (SIGINT) and SIGTERM end the command the same way: every temporary file
     and folder is removed by the writes that made them (`nengo_fashion.atomic`), the
     results already complete are kept, one line is printed, and the exit status is
@@ -467,10 +471,14 @@ def run_cli(func):
         return 2
     except KeyboardInterrupt as e:
         return stopped(isinstance(e, Terminated))
-    except Exception:
+    except Exception as e:
         if received:  # the signal was turned into another error on its way up
             return stopped(received[0] == signal.SIGTERM)
-        raise
+        missing = missing_dependency(e)  # a module of an extra that is not installed
+        if missing is None:
+            raise
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
     finally:
         if received and hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, 0)

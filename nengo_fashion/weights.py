@@ -2,7 +2,7 @@
 
 `Weights` holds the four arrays of a run's ``weights.npz``; `Weights.load` is the one reader
 of that file: ``nengo_fashion.runs.load_run`` (every command's ``--run``), ``train
---init-run``, ``python -m nengo_fashion.predict`` and its API (`nengo_fashion.predict.load`)
+--init-run``, ``python -m nengo_fashion.predict`` and its API (`nengo_fashion.classify.load`)
 all go through it, so a damaged file gets the same one-line `RunError` everywhere. This
 module imports numpy only (the rate path of ``predict`` must not import Nengo);
 `nengo_fashion.network` re-exports `Weights`, `N_HIDDEN` and `check_images`.
@@ -61,7 +61,7 @@ class Weights:
     @classmethod
     def load(cls, path):
         """Read a ``weights.npz``: the one reader of trained weights (`nengo_fashion.runs.load_run`,
-        ``train --init-run`` and `nengo_fashion.predict` use it).
+        ``train --init-run`` and `nengo_fashion.classify` use it).
 
         A missing, empty, truncated or corrupt file, a missing array, an array whose ``.npy``
         header gives a wrong shape or a dtype that is not float (checked before its data is

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install nengo-fashion: the real Fashion-MNIST (Debian package) and the pinned
-# Python stack in a virtual environment.
+# Python stack in a virtual environment: the package (editable) with every extra
+# (pyproject.toml: all, test, distributed; docs with --with-docs), pinned by
+# requirements/constraints.txt. A user who only classifies pictures needs none of this:
+# pip install nengo-fashion (numpy and Pillow; docs/usage.md).
 #
 #   bash scripts/setup.sh            # makes .venv/ in the repository
 #   VENV=/path/to/env bash scripts/setup.sh
@@ -55,28 +58,31 @@ if [ -n "$WITH_BROWSER" ]; then
   fi
 fi
 
-# 2. Python 3.8-3.11 (tensorflow 2.12 has no wheels for newer Pythons)
+# 2. Python 3.9-3.11 (tensorflow 2.12 has no wheels for newer Pythons; the package needs
+#    3.9, and so does setuptools 77, its build backend)
 "$PYTHON" - <<'PY'
 import sys
-if not ((3, 8) <= sys.version_info[:2] <= (3, 11)):
-    sys.exit(f"setup: Python 3.8-3.11 is needed (tensorflow 2.12), found {sys.version.split()[0]};"
+if not ((3, 9) <= sys.version_info[:2] <= (3, 11)):
+    sys.exit(f"setup: Python 3.9-3.11 is needed (tensorflow 2.12), found {sys.version.split()[0]};"
              " run with PYTHON=python3.11")
 PY
 
 # 3. the pinned stack, in one resolver pass (constraints pin every transitive
 #    package, so a newer TensorFlow or numpy 2 can never slip in)
 if [ ! -x "$VENV/bin/python" ]; then "$PYTHON" -m venv "$VENV"; fi
-"$VENV/bin/python" -m pip install --quiet --upgrade "pip>=23" "setuptools>=61" wheel
-# the constraints were frozen on Python 3.11; on 3.8-3.10 setup.py's pins alone apply
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip>=23" "setuptools>=77" wheel
+# the constraints were frozen on Python 3.11; on 3.9-3.10 pyproject.toml's pins alone apply
 if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
   CONSTRAINTS="-c requirements/constraints.txt"
 else
   CONSTRAINTS=""
-  echo "setup: not Python 3.11: installing with setup.py's pins only (constraints are for 3.11)"
+  echo "setup: not Python 3.11: installing with pyproject.toml's pins only (constraints are for 3.11)"
 fi
-# the "distributed" extra (Dask) lets commands run their tasks on a cluster (--scheduler);
-# with --with-docs, the "docs" extra builds the documentation site (Python 3.11 only)
-EXTRAS="test,distributed"
+# "all": every extra the commands use (spiking, train, loihi, gui, nir); "test": pytest and
+# the notebooks' and browser test's packages; "distributed" (Dask) lets commands run their
+# tasks on a cluster (--scheduler); with --with-docs, the "docs" extra builds the
+# documentation site (Python 3.11 only)
+EXTRAS="all,test,distributed"
 if [ -n "$WITH_DOCS" ]; then
   EXTRAS="$EXTRAS,docs"
   if [ -z "$CONSTRAINTS" ]; then

@@ -41,7 +41,7 @@ def _your_pictures(run, fashion, folder, n=2):
     ten, those the run's rate network classifies with the widest margins (so that the
     GUI, whose neurons carry their state from one picture to the next, and predict's
     spiking mode, which starts each from rest, cannot disagree on a borderline one)."""
-    from nengo_fashion.predict import Classifier
+    from nengo_fashion.classify import Classifier
 
     scratch = folder.parent / (folder.name + "-candidates")
     scratch.mkdir(parents=True)
@@ -352,7 +352,7 @@ def test_gui_model_shows_your_pictures(tiny_run, fashion, tmp_path, monkeypatch)
     ``nengo_fashion.predict``'s spiking mode predicts for the same files."""
     import nengo
 
-    from nengo_fashion.predict import Classifier
+    from nengo_fashion.classify import Classifier
 
     folder = _your_pictures(tiny_run, fashion, tmp_path / "mine")
     names, pixels = gui.read_images([folder])

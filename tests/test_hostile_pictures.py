@@ -42,8 +42,8 @@ import pytest
 from PIL import Image
 
 import nengo_fashion as nf
+from nengo_fashion import classify
 from nengo_fashion import data as data_mod
-from nengo_fashion import predict
 from nengo_fashion.errors import RunError
 from nengo_fashion.images import preprocess as pp
 from nengo_fashion.images import reading
@@ -318,7 +318,7 @@ def test_api_refuses_non_finite_pixels(case_id, make, words, tmp_path, garment):
     tiff = _tiff(tmp_path, "photo.tiff", a, "F")
     clf = nf.load()
     for given, name in ((tiff, str(tiff)), (Image.fromarray(a), "image")):
-        with pytest.raises(predict.InputError) as e:
+        with pytest.raises(classify.InputError) as e:
             clf.predict(given)
         assert str(e.value).startswith(f"{name}: ") and "\n" not in str(e.value)
         for word in words:
@@ -431,11 +431,11 @@ def test_non_ascii_name_on_an_ascii_terminal(tmp_path, pictures):
 def test_progress_line_with_a_name_that_is_not_utf8(tmp_path, pictures):
     """With 10 files the progress lines on stderr name them too."""
     folder = _odd_folder(tmp_path, b"\xff.png", (pictures / "good.png").read_bytes())
-    for i in range(predict.PROGRESS_MIN):
+    for i in range(classify.PROGRESS_MIN):
         (folder / f"p{i}.png").write_bytes((pictures / "good.png").read_bytes())
     r = run(["-m", "nengo_fashion.predict", folder], env=UTF8)
     assert r.rc == 0 and "Traceback" not in r.stderr, r
-    assert len(r.stdout.splitlines()) == predict.PROGRESS_MIN + 2, r
+    assert len(r.stdout.splitlines()) == classify.PROGRESS_MIN + 2, r
 
 
 def test_api_json_of_an_odd_name_is_encodable(tmp_path, pictures):
@@ -508,7 +508,7 @@ def test_huge_picture_is_refused_before_it_is_decoded(huge_png):
 def test_api_skips_a_huge_picture(huge_png, pictures):
     with memory_limit():
         r = nf.load().predict([pictures / "good.png", huge_png], errors="skip")
-        with pytest.raises(predict.InputError, match="too large"):
+        with pytest.raises(classify.InputError, match="too large"):
             nf.load().predict(huge_png)
     assert r.sources == (str(pictures / "good.png"),)
     assert [f for f, _ in r.failed] == [str(huge_png)]
@@ -573,7 +573,7 @@ EMPTY_IDS = [c[0] for c in EMPTY]
 def test_api_refuses_an_image_without_pixels(case_id, make, garment):
     clf = nf.load()
     image = make()
-    with pytest.raises(predict.InputError) as e:
+    with pytest.raises(classify.InputError) as e:
         clf.predict(image)
     assert str(e.value) == f"image: has no pixels ({image.width} x {image.height})"
     with pytest.raises(pp.ImageReadError, match="no pixels"):

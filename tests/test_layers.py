@@ -7,11 +7,13 @@ that ``importlib`` loads by name (every string in a module that calls
 
 The layers, from the top:
 
-- **commands**: ``nengo_fashion/commands/`` and every ``__main__`` module (the thin
-  ``python -m`` entries), and the repository tooling ``tools/``: they may import anything;
+- **commands**: ``nengo_fashion/commands/``, the thin ``python -m`` entries (every
+  ``__main__`` module, and every module whose only code is one ``if __name__ ==
+  "__main__":`` block, such as ``nengo_fashion/predict.py``: importing it runs nothing), and
+  the repository tooling ``tools/``: they may import anything;
 - **studies** (``nengo_fashion/studies/``): the layers below (a study of the public API,
   such as the photos study, measures ``predict``);
-- **front-ends** (``nengo_fashion/predict/``, ``nengo_fashion/gui/``, the package's face
+- **front-ends** (``nengo_fashion/classify/``, ``nengo_fashion/gui/``, the package's face
   ``nengo_fashion/__init__.py``) and the table of
   inference backends (``nengo_fashion/backends``): the backends and the library;
 - **backends** (``loihi/``): the library only;
@@ -22,6 +24,7 @@ they run. Nothing installed imports the tooling. No import circle anywhere.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -31,7 +34,7 @@ PACKAGES = ("nengo_fashion", "loihi", "tools")
 
 COMMANDS = ("nengo_fashion.commands", "tools")
 STUDIES = ("nengo_fashion.studies",)
-FRONT_ENDS = ("nengo_fashion.predict", "nengo_fashion.gui", "nengo_fashion.backends")
+FRONT_ENDS = ("nengo_fashion.classify", "nengo_fashion.gui", "nengo_fashion.backends")
 BACKENDS = ("loihi",)
 
 
@@ -125,9 +128,41 @@ def _in(module, prefixes):
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
+def _is_main_block(node):
+    """``if __name__ == "__main__":`` with no ``else``."""
+    test = getattr(node, "test", None)
+    return (
+        isinstance(node, ast.If)
+        and not node.orelse
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def is_entry(tree):
+    """Whether a module is a thin ``python -m`` entry: its only code, besides its docstring,
+    is one ``if __name__ == "__main__":`` block (importing it runs nothing)."""
+    body = list(tree.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return len(body) == 1 and _is_main_block(body[0])
+
+
+@functools.lru_cache(maxsize=None)
+def _entry_module(module, root=ROOT):
+    """Whether the project module ``module`` (a ``.py`` file, not a package) is a thin entry."""
+    f = Path(root, *module.split(".")).with_suffix(".py")
+    return f.is_file() and is_entry(ast.parse(f.read_text(), str(f)))
+
+
 def layer(module):
-    """The layer of a module, by its folder."""
-    if _in(module, COMMANDS) or module.endswith(".__main__"):
+    """The layer of a module, by its folder (a thin entry is a command wherever it is)."""
+    if _in(module, COMMANDS) or module.endswith(".__main__") or _entry_module(module):
         return "command"
     if module == "nengo_fashion":  # the package's face: nf.load, nf.Classifier, ...
         return "front-end"
@@ -153,6 +188,18 @@ ALLOWED = {
 @pytest.fixture(scope="module")
 def graph():
     return module_graph(ROOT)
+
+
+def test_thin_entries_are_commands():
+    """A test of the test: only a module whose sole code is the ``__main__`` block is an
+    entry; one that also defines or imports something at import time is not."""
+    entry = '''"""doc"""\n\nif __name__ == "__main__":\n    import sys\n    sys.exit(0)\n'''
+    assert is_entry(ast.parse(entry))
+    assert not is_entry(ast.parse("import sys\n" + entry))
+    assert not is_entry(ast.parse(entry + "else:\n    pass\n"))
+    assert not is_entry(ast.parse('if __name__ != "__main__":\n    pass\n'))
+    assert layer("nengo_fashion.predict") == "command"  # python -m nengo_fashion.predict
+    assert layer("nengo_fashion.classify.classifier") == "front-end"
 
 
 def test_no_import_circle(graph):
@@ -228,7 +275,13 @@ def test_nothing_installed_imports_the_tooling(graph):
 
 
 def test_the_package_stays_small_at_the_top():
-    top = [f for f in (ROOT / "nengo_fashion").glob("*.py") if f.name != "__init__.py"]
+    """At most 16 modules at the top (thin ``python -m`` entries are paths, not modules, and
+    do not count), and every subpackage says what lives in it."""
+    top = [
+        f
+        for f in (ROOT / "nengo_fashion").glob("*.py")
+        if f.name != "__init__.py" and not is_entry(ast.parse(f.read_text()))
+    ]
     assert len(top) <= 16, sorted(f.name for f in top)
     for sub in (ROOT / "nengo_fashion").iterdir():
         if sub.is_dir() and (sub / "__init__.py").exists():

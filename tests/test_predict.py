@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 import nengo_fashion as nf
-from nengo_fashion import predict
+from nengo_fashion import classify
 from nengo_fashion.errors import ConfigError, RunError
 
 from .hostile import assert_one_line_error, run
@@ -45,9 +45,11 @@ def pngs(tmp_path_factory, test_u8):
 
 
 def test_default_run_is_best_relu():
-    assert predict.DEFAULT_RUN == predict.ROOT / "results" / "best-relu"
-    assert nf.load().path == predict.DEFAULT_RUN
-    assert nf.load("best-relu").path == predict.DEFAULT_RUN  # a name under results/
+    # the packaged copy of results/best-relu (tests/test_package.py: byte for byte)
+    assert classify.DEFAULT_RUN == "best-relu"
+    packaged = classify.ROOT / "nengo_fashion" / "models" / "best-relu"
+    assert nf.load().path == packaged
+    assert nf.load("best-relu").path == packaged  # a packaged run's name
     assert nf.CLASS_NAMES[9] == "Ankle boot"
 
 
@@ -99,7 +101,7 @@ def test_accepted_forms_agree(clf, fashion, test_u8, pngs):
     ],
 )
 def test_refused_forms_are_one_line_errors(clf, images, words):
-    with pytest.raises(predict.InputError) as e:
+    with pytest.raises(classify.InputError) as e:
         clf.predict(images)
     message = str(e.value)
     assert words in message and "\n" not in message, message
@@ -121,7 +123,7 @@ def test_bad_options(clf, fashion, tmp_path):
 
 def test_no_preprocess_needs_28x28(clf, tmp_path):
     Image.new("RGB", (64, 48), "white").save(tmp_path / "big.png")
-    with pytest.raises(predict.InputError, match="only 28 x 28"):
+    with pytest.raises(classify.InputError, match="only 28 x 28"):
         clf.predict(tmp_path / "big.png", preprocess=False)
     r = clf.predict(tmp_path / "big.png", preprocess=False, errors="skip")
     assert len(r) == 0 and "only 28 x 28" in r.failed[0][1]
@@ -270,3 +272,62 @@ def test_python_api_docstring_example(clf, fashion):
     r = clf.predict(fashion.test.images[:3], mode="spiking", steps=8)
     assert len(r.labels) == len(r.names) == len(r.scores) == len(r.spike_counts) == 3
     assert r.top(2)[0][0][0] == r.names[0]
+
+
+def test_prediction_is_a_short_sequence_of_pictures(clf, fashion, pngs):
+    """``repr`` lists classes and scores (never pixels), indexing and iteration give the
+    pictures one by one, and a `Classifier` is callable."""
+    r = clf(fashion.test.images[:12])  # __call__ is predict
+    assert r.labels.tolist() == clf.predict(fashion.test.images[:12]).labels.tolist()
+    text = repr(r)
+    assert len(text.splitlines()) == 1 + classify.prediction.REPR_LINES + 1 and len(text) < 400
+    assert "array[0]: Ankle boot (0.99)" in text and "... and 7 more" in text
+    one = r[0]
+    assert isinstance(one, classify.Prediction) and len(one) == 1
+    assert one.images.shape == (1, 28, 28) and one.scores.shape == (1, 10)
+    assert (one.source, one.label, one.name) == ("array[0]", 9, "Ankle boot")
+    assert one.score == pytest.approx(r.scores[0, 9])
+    assert repr(one) == "<Prediction of 1 picture, rate mode, run best-relu:\n" + (
+        "  array[0]: Ankle boot (0.99)>"
+    )
+    assert [p.name for p in r] == r.names and len(list(r)) == len(r) == 12
+    assert r[-1].source == "array[11]" and r[2:5].sources == ("array[2]", "array[3]", "array[4]")
+    mask = r.labels == 1
+    assert r[mask].names == ["Trouser"] * int(mask.sum())
+    assert r[[3, 0]].sources == ("array[3]", "array[0]") and len(r[[]]) == 0
+    with pytest.raises(IndexError):
+        r[12]
+    for key in ("0", 1.0, None, True):
+        with pytest.raises(TypeError, match="indices"):
+            r[key]
+    with pytest.raises(ValueError, match="no single name"):
+        _ = r.name
+    big = clf(np.repeat(fashion.test.images[:1], 2000, axis=0))
+    assert len(repr(big)) < 400  # not the pixels (a one-picture repr was 11,341 characters)
+    s = clf([pngs / "test0.png", pngs / "test1.png"], mode="spiking", steps=8)
+    assert repr(s[1]).endswith(f"Pullover (1.00); {s.spike_counts[1]:.0f} spikes>")
+    assert s[1].spike_counts.tolist() == [s.spike_counts[1]] and s[1].settings == s.settings
+
+
+def test_nf_predict_is_a_function(fashion):
+    """``nf.predict`` is the one-call function, also after ``python -m nengo_fashion.predict``
+    has run (its module is a thin entry, which sets no attribute on the package)."""
+    r = nf.predict(fashion.test.images[:2], mode="spiking", steps=8)
+    assert r.names == ["Ankle boot", "Pullover"] and r.mode == "spiking"
+    assert nf.predict(fashion.test.images[:2], "best-relu").run == str(nf.load("best-relu").path)
+    code = (
+        "import runpy, sys, types\n"
+        "import nengo_fashion as nf\n"
+        "assert isinstance(nf.predict, types.FunctionType), nf.predict\n"
+        "import nengo_fashion.classify, nengo_fashion.commands.predict\n"
+        "sys.argv = ['predict', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('nengo_fashion.predict', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "assert isinstance(nf.predict, types.FunctionType), nf.predict\n"
+        "assert 'nengo_fashion.predict' not in sys.modules\n"
+        "print('function')\n"
+    )
+    res = run(["-c", code], timeout=60)
+    assert res.rc == 0 and res.stdout.strip().endswith("function"), str(res)

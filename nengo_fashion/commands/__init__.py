@@ -24,6 +24,7 @@ COMMANDS = {
     "figures": ("nengo_fashion.commands.figures", "nengo_fashion.studies.figures"),
     "efficiency": ("nengo_fashion.commands.efficiency", "nengo_fashion.studies.efficiency"),
     "photos": ("nengo_fashion.commands.photos", "nengo_fashion.studies.photos"),
+    "ood": ("nengo_fashion.commands.ood", "nengo_fashion.studies.ood"),
     "loihi": ("nengo_fashion.commands.loihi", "loihi"),
     "loihi-tune": ("nengo_fashion.commands.loihi_tune", "loihi.tune"),
     "loihi-finetune": ("nengo_fashion.commands.loihi_finetune", "loihi.finetune"),

@@ -1,10 +1,10 @@
-"""``python -m nengo_fashion.predict``: the command of `nengo_fashion.predict`."""
+"""``python -m nengo_fashion.predict``: the command of `nengo_fashion.classify`."""
 
 import argparse
 
+from ..classify import FilesConfig, classify_files, escaping_output
 from ..cli import ArgumentParser, add_knobs, add_quiet_arg, config_from_args, run_cli
 from ..data import N_CLASSES
-from ..predict import FilesConfig, classify_files, escaping_output
 
 
 def _top_k(text):

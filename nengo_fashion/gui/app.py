@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 from ..atomic import check_out_file
 from ..errors import ConfigError, MissingDependencyError
 from ..knobs import check_field_types, is_int, knob
@@ -48,6 +50,9 @@ class ServeConfig:
     preprocess : bool
         Turn each picture into Fashion-MNIST's form first (False: 28 x 28 as they are;
         only with ``images``).
+    reject : bool
+        With ``images``: a picture the run's "not clothing" check rejects
+        (`nengo_fashion.classify.reject`) is shown as ``NAME (not clothing)``; False: not.
     port : int
         TCP port, 1-65535 (the next free one if taken).
     listen : str
@@ -78,6 +83,12 @@ class ServeConfig:
         "with --images: --no-preprocess gives the pictures to the network as they are (they "
         "must be 28 x 28, garment light on black); default: turn each into Fashion-MNIST's "
         "form first",
+        parse="flag",
+    )
+    reject: bool = knob(
+        True,
+        "with --images: name a picture that is not like a garment 'NAME (not clothing)' "
+        "(the run's check, as nengo_fashion.predict answers); --no-reject: do not",
         parse="flag",
     )
     port: int = knob(8080, "1-65535 (default 8080)", parse="port")
@@ -112,6 +123,17 @@ class ServeConfig:
             raise ConfigError("listen must name an interface (localhost, an address or *)")
         if not self.preprocess and self.images is None:
             raise ConfigError("--no-preprocess applies to --images only")
+
+
+def mark_not_clothing(run, names, pixels):
+    """``(names, pixels)`` with ``" (not clothing)"`` after the name of each picture the run's
+    check rejects (`nengo_fashion.classify.Classifier.not_clothing`; none without a check)."""
+    from ..classify import Classifier
+    from ..classify.reject import LABEL
+
+    flat = np.asarray(pixels, dtype=np.float32).reshape(len(pixels), -1)
+    rejected = Classifier(run).not_clothing(flat)
+    return [f"{n} ({LABEL})" if r else n for n, r in zip(names, rejected)], pixels
 
 
 def _import_nengo_gui(backend):
@@ -302,6 +324,8 @@ def run_gui(config, serve=None, *, log=print):
     images = None
     if serve.images is not None:  # before any password prompt, folder or server
         images = read_images(serve.images, preprocess=serve.preprocess)
+        if serve.reject:
+            images = mark_not_clothing(config.run, *images)
         n = len(images[0])
         log(f"showing {n} picture{'s' * (n != 1)} of yours instead of test images")
     password = read_password(serve.password_file, prompt=serve.listen != "localhost")

@@ -55,12 +55,12 @@ def read_images(paths, preprocess=True):
 
     ``paths``: picture files and folders of them (a folder's files by name, not its
     subfolders or hidden files), read and turned into Fashion-MNIST's form exactly as
-    ``python -m nengo_fashion.predict`` does (`nengo_fashion.predict.collect`;
+    ``python -m nengo_fashion.predict`` does (`nengo_fashion.classify.collect`;
     ``preprocess=False``: 28 x 28 pictures as they are). ``names`` are the file names,
     ``pixels`` ``(n, 28, 28)`` float32 in [0, 1]. An unreadable file is skipped with
     one line on stderr (``skipped <file>: <why>``); `ConfigError` if none is readable.
     """
-    from ..predict import collect
+    from ..classify import collect
 
     paths = [str(p) for p in paths]
     if not paths:

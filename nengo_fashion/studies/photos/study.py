@@ -14,11 +14,11 @@ import numpy as np
 
 from ... import data as data_mod
 from ...atomic import prepare_out_dir, write_json
+from ...classify import ROOT, Classifier
 from ...config import check_seed
 from ...errors import ConfigError, OutputError
 from ...images import preprocess as pp
 from ...knobs import check_choices, check_field_types, knob
-from ...predict import ROOT, Classifier
 from .make import SEED, VARIANTS, make_photos
 from .plot import figure
 from .scoring import TUNING_GRID, measure, shift_agreement, tune
@@ -41,7 +41,7 @@ class PhotosConfig:
     ----------
     run : str or Path or None
         A run folder, or the name of one under ``results/``; None: predict's default run
-        (`nengo_fashion.predict.DEFAULT_RUN`).
+        (`nengo_fashion.classify.DEFAULT_RUN`).
     n_images : int
         Test images to make photos of, one per variant each.
     n_val : int

@@ -1,14 +1,16 @@
 """Classify your own pictures with a trained run: the Python API.
 
-The Python API (``nengo_fashion`` exports `load`, `Classifier`, `Prediction`, `CLASS_NAMES`
-and `nengo_fashion.images.preprocess`)::
+The Python API (``nengo_fashion`` exports `nengo_fashion.predict`, `load`, `Classifier`,
+`Prediction`, `CLASS_NAMES` and `nengo_fashion.images.preprocess`)::
 
     import nengo_fashion as nf
-    clf = nf.load()                                   # the default run, results/best-relu
-    r = clf.predict("shirt.jpg")                      # the rate network
+    r = nf.predict("shirt.jpg")                       # one call: nf.load().predict(...)
+    clf = nf.load()                                   # the default run, best-relu
+    r = clf("shirt.jpg")                              # clf.predict: the rate network
     r = clf.predict(images, mode="spiking", steps=8)  # spiking ReLU, 8 steps of 1 ms
     r = clf.predict(images, mode="loihi")             # nengo-loihi's emulator
     r.labels, r.names, r.scores, r.spike_counts       # one entry per image
+    r[0].name, r[0].score, len(r), list(r)            # a Prediction per picture
 
 The command (`nengo_fashion.commands.predict`; ``python -m nengo_fashion.predict``)::
 
@@ -16,9 +18,10 @@ The command (`nengo_fashion.commands.predict`; ``python -m nengo_fashion.predict
     python -m nengo_fashion.predict --mode spiking --steps 8 --top 3 shirt.jpg
     python -m nengo_fashion.predict --mode loihi --json answers.json my_photos/
 
-**The default run** is `DEFAULT_RUN`, ``results/best-relu``: of the committed runs it has
-the highest rate (89.68 %) and spiking (89.71 %) test accuracy (README, "Trained runs"),
-and its ``loihi.json`` records the emulator mapping that ``loihi.tune`` chose for it.
+**The default run** is `DEFAULT_RUN`, ``"best-relu"``, shipped inside the package
+(`nengo_fashion.models`, a copy of ``results/best-relu``): of the committed runs it has the
+highest rate and spiking test accuracy (README), its ``loihi.json`` records the emulator
+mapping that ``loihi.tune`` chose for it, and its ``ood.npz`` the not-clothing check.
 
 **The modes** use the engines, settings and readout of the rest of the project, so that on
 the same images they give the predictions `nengo_fashion.evaluate` (rate, spiking) and
@@ -44,11 +47,11 @@ numpy and Pillow (``benchmarks/predict_cold_start.py``).
 every command uses (NaN or infinite weights, a damaged file, a ``.npy`` header of the wrong
 shape or dtype: one `RunError`).
 
-**The package**, one concept per module: `nengo_fashion.predict.classifier` (`Classifier`,
-`load`, `PredictConfig`: the run and how it classifies), `nengo_fashion.predict.pictures`
-(`collect`: pictures in any accepted form, in the network's form), `nengo_fashion.predict.modes`
-(the engines behind the modes, the run's Loihi mapping), `nengo_fashion.predict.prediction`
-(`Prediction`, what it answered) and `nengo_fashion.predict.files` (`classify_files`, the
+**The package**, one concept per module: `nengo_fashion.classify.classifier` (`Classifier`,
+`load`, `PredictConfig`: the run and how it classifies), `nengo_fashion.classify.pictures`
+(`collect`: pictures in any accepted form, in the network's form), `nengo_fashion.classify.modes`
+(the engines behind the modes, the run's Loihi mapping), `nengo_fashion.classify.prediction`
+(`Prediction`, what it answered) and `nengo_fashion.classify.files` (`classify_files`, the
 command's work). None of them imports Nengo at import time.
 
 **Names** of files are shown by `nengo_fashion.images.preprocess.printable` in the command's

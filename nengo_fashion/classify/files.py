@@ -30,7 +30,8 @@ class FilesConfig(PredictConfig):
     paths : tuple of (str or Path)
         Image files and folders of them (a folder's files by name).
     run : str or Path or None
-        A run folder, or the name of one under ``results/``; None: `DEFAULT_RUN`.
+        A run folder, or the name of a run shipped in the package (`resolve_run`); None:
+        `DEFAULT_RUN`.
     top : int
         The best classes each line shows, 1-10.
     json : str or Path or None
@@ -47,8 +48,8 @@ class FilesConfig(PredictConfig):
     paths: tuple = ()
     run: Optional[Path] = knob(
         None,
-        "run folder, or the name of one under results/ (default: results/best-relu, the "
-        "committed run with the best rate and spiking test accuracy)",
+        "run folder, or the name of a run shipped in the package (default: best-relu, the "
+        "copy of the committed run with the best rate and spiking test accuracy)",
     )
     top: int = 1
     json: Optional[Path] = knob(None, "also write all answers to FILE", metavar="FILE")

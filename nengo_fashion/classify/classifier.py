@@ -2,7 +2,7 @@
 
 `Classifier` reads a run folder (``config.json`` and, by `nengo_fashion.weights.Weights.load`,
 ``weights.npz``) without importing Nengo; `Classifier.predict` reads the pictures
-(`nengo_fashion.predict.pictures`), runs the mode's engine (`nengo_fashion.predict.modes`) and
+(`nengo_fashion.classify.pictures`), runs the mode's engine (`nengo_fashion.classify.modes`) and
 answers with a `Prediction`. `PredictConfig` holds how it classifies: the mode, the engine's
 setting and how pictures are read.
 """
@@ -16,19 +16,22 @@ import numpy as np
 from ..atomic import read_json
 from ..data import N_CLASSES, N_PIXELS
 from ..errors import ConfigError, NengoFashionError, RunError
+from ..extras import require_mode
 from ..knobs import knob
 from ..weights import Weights
 from . import modes
+from . import reject as reject_mod
 from .pictures import collect
 from .prediction import Prediction, softmax
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_RUN = ROOT / "results" / "best-relu"
-"""The run `load` uses when none is named: the committed run with the highest rate and
-spiking test accuracy (README, "Trained runs")."""
+DEFAULT_RUN = "best-relu"
+"""The name of the run `load` uses when none is named: the copy shipped inside the package
+(`nengo_fashion.models`) of the committed run ``results/best-relu``, the one with the
+highest rate and spiking test accuracy (README, "Trained runs")."""
 
 MODES = ("rate", "spiking", "loihi")
-"""The networks that can answer (see `nengo_fashion.predict`)."""
+"""The networks that can answer (see `nengo_fashion.classify`)."""
 
 ERRORS = ("raise", "skip")
 """What an unreadable file can do: raise `InputError`, or be left out and listed."""
@@ -53,7 +56,7 @@ class PredictConfig:
     Parameters
     ----------
     mode : {"rate", "spiking", "loihi"}
-        The network that answers (see `nengo_fashion.predict`).
+        The network that answers (see `nengo_fashion.classify`).
     steps : int or None
         Timesteps per image (spiking and loihi modes); None: the run's own.
     dt : float or None
@@ -67,6 +70,9 @@ class PredictConfig:
     errors : {"raise", "skip"}
         What an unreadable file does: raise `InputError`, or leave the file out and list it
         in `Prediction.failed`.
+    reject : bool
+        Answer "not clothing" for a picture the run's check (`nengo_fashion.classify.reject`)
+        finds unlike Fashion-MNIST (the default); False: the network's class for every picture.
     """
 
     mode: str = knob(
@@ -94,6 +100,12 @@ class PredictConfig:
         parse="flag",
     )
     errors: str = "raise"
+    reject: bool = knob(
+        True,
+        "answer 'not clothing' for a picture that is not like a garment (the default); "
+        "--no-reject: the nearest class for every picture",
+        parse="flag",
+    )
 
     def __post_init__(self):
         for name, value in _numbers(self.steps, self.dt, self.scale).items():
@@ -125,42 +137,64 @@ def predict_config(config=None, **changes):
 
 
 def resolve_run(run=None):
-    """The run folder ``run`` names: a folder, or the name of one under ``results/``."""
+    """The run folder ``run`` names.
+
+    None: the packaged run `DEFAULT_RUN`. A folder on disk: that folder. Another single
+    name: the run of that name shipped in the package (`nengo_fashion.models.RUNS`), else,
+    in a clone of the repository, the committed run ``results/NAME``; a name that is
+    neither is a `RunError` that lists the packaged runs.
+    """
+    from .. import models
+
     if run is None:
-        return DEFAULT_RUN
-    path = Path(run)
-    if not path.is_dir() and not path.is_absolute() and len(path.parts) == 1:
-        committed = ROOT / "results" / path
-        if committed.is_dir():
-            return committed
-    return path
+        run = DEFAULT_RUN
+    else:
+        path = Path(run)
+        if path.is_dir() or path.is_absolute() or len(path.parts) != 1:
+            return path  # a folder (Classifier says so if it is missing)
+    packaged = models.run_folder(str(run))
+    if packaged is not None:
+        return packaged
+    committed = ROOT / "results" / str(run)
+    if committed.is_dir():
+        return committed
+    raise RunError(
+        f"no run folder or packaged run named {str(run)!r}; the packaged runs are "
+        f"{', '.join(models.RUNS)} (or give a folder written by python -m nengo_fashion.train)"
+    )
 
 
 class Classifier:
-    """A trained run, ready to classify pictures.
+    """A trained run, ready to classify pictures: ``clf(images)`` is `Classifier.predict`.
 
     Parameters
     ----------
     run : str or Path, optional
         A run folder written by ``python -m nengo_fashion.train`` (``config.json`` and
-        ``weights.npz``), or the name of one under ``results/``; default `DEFAULT_RUN`.
+        ``weights.npz``), or the name of a run shipped in the package (`resolve_run`);
+        default `DEFAULT_RUN`.
+    reject : bool
+        Check pictures with the run's "not clothing" check (`nengo_fashion.classify.reject`,
+        its ``ood.npz`` and ``ood.json``; a run without them has none); False: never.
 
     Attributes
     ----------
     path : Path
         The run folder.
+    rejector : nengo_fashion.classify.reject.Rejector or None
+        The run's check, or None (``reject=False``, or a run without one).
     family : str
         The neuron family it was trained with (``"relu"``, ``"lif"``, ...).
     spiking : nengo_fashion.config.SpikeSettings
         The run's own spiking setting (``config.json``): what spiking mode uses by default.
     """
 
-    def __init__(self, run=None):
+    def __init__(self, run=None, reject=True):
         path = resolve_run(run)
         if not path.is_dir():
             raise RunError(
                 f"run folder {path} not found; give a folder written by python -m "
-                f"nengo_fashion.train (default: {DEFAULT_RUN})"
+                f"nengo_fashion.train, or the name of a packaged run (default: {DEFAULT_RUN})"
             )
         if not (path / "config.json").is_file():
             raise RunError(f"{path} has no config.json; it is not a run folder")
@@ -172,6 +206,7 @@ class Classifier:
         self.family = config["neuron"]
         self._settings = None
         self._weights = Weights.load(path / "weights.npz")
+        self.rejector = reject_mod.load(path) if reject else None
 
     @property
     def spiking(self):
@@ -210,7 +245,7 @@ class Classifier:
 
         ``steps`` sets the presentation to ``steps * dt`` seconds; ``dt`` (s) and ``scale``
         replace the mapping's. Returns a `loihi.mapping.MappingSettings`
-        (`nengo_fashion.predict.modes.loihi_mapping`).
+        (`nengo_fashion.classify.modes.loihi_mapping`).
         """
         return modes.loihi_mapping(self, **_numbers(steps, dt, scale))
 
@@ -225,7 +260,7 @@ class Classifier:
             ``(28, 28)``, ``(N, 28, 28)`` or ``(N, 784)`` with uint8 pixels in 0-255 or
             float pixels in [0, 1] (0 is black: Fashion-MNIST has light garments on black).
         mode : {"rate", "spiking", "loihi"}, optional
-            The network that answers (see `nengo_fashion.predict`); default ``"rate"`` (or
+            The network that answers (see `nengo_fashion.classify`); default ``"rate"`` (or
             ``config``'s).
         steps : int, optional
             Timesteps per image (spiking and loihi modes); default the run's own.
@@ -235,14 +270,22 @@ class Classifier:
             Print no progress (on stderr) while files are read and the emulator runs.
         **options
             The other fields of `PredictConfig`: ``dt`` (time step, in seconds), ``scale``
-            (firing-rate scale), ``preprocess`` (bool, default True) and ``errors``
-            (``"raise"``, the default, or ``"skip"``).
+            (firing-rate scale), ``preprocess`` (bool, default True), ``errors``
+            (``"raise"``, the default, or ``"skip"``) and ``reject`` (bool, default True:
+            the run's "not clothing" check, see `Prediction.not_clothing`).
 
         Returns
         -------
         Prediction
+
+        Raises
+        ------
+        nengo_fashion.errors.MissingDependencyError
+            The spiking or loihi mode without its extra (``pip install
+            "nengo-fashion[spiking]"``, ``[loihi]``) installed.
         """
         config = predict_config(config, mode=mode, steps=steps, **options)
+        require_mode(config.mode)  # one line naming the extra a missing package is in
         sources, x, failed = collect(images, config.preprocess, config.errors, quiet)
         flat = x.reshape(len(x), N_PIXELS)
         spikes = input_spikes = None
@@ -270,13 +313,26 @@ class Classifier:
             run=str(self.path),
             failed=tuple(failed),
             input_spike_counts=input_spikes,
+            not_clothing=self.not_clothing(flat) if config.reject else np.zeros(len(flat), bool),
         )
+
+    __call__ = predict  # clf(images) is clf.predict(images)
+
+    def not_clothing(self, images):
+        """``(n,)`` bool: which of ``(n, 784)`` pixels in [0, 1] the run's check answers "not
+        clothing" (`nengo_fashion.classify.reject`; all False without a check)."""
+        if self.rejector is None or not len(images):
+            return np.zeros(len(images), dtype=bool)
+        hidden = reject_mod.hidden_rates(self.weights, images)
+        return self.rejector.reject(images, hidden)
 
     def rate_logits(self, images):
         """Logits ``(n, 10)`` of the rate network for ``(n, 784)`` pixels in [0, 1]."""
         return modes.rate_logits(self.weights, self.family, images)
 
 
-def load(run=None):
-    """A `Classifier` of a trained run (default `DEFAULT_RUN`, ``results/best-relu``)."""
-    return Classifier(run)
+def load(run=None, reject=True):
+    """A `Classifier` of a trained run: a run folder, or the name of a run shipped in the
+    package (default `DEFAULT_RUN`, ``"best-relu"``); see `resolve_run`. ``reject``: use the
+    run's "not clothing" check (`Classifier`)."""
+    return Classifier(run, reject)
