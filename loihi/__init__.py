@@ -1,7 +1,7 @@
 """nengo-fashion on Loihi: the same 784-128-10 network on nengo-loihi's emulator.
 
 A backend: it imports only the library (``nengo_fashion``'s lower layers), and the
-front-ends reach it through the table of backends (`nengo_fashion.backends`, whose entry
+front-ends reach it through the table of backends (`nengo_fashion.classify.backends`, whose entry
 is `loihi.backend`). Its commands live in the command layer (`nengo_fashion.commands`):
 ``python -m loihi`` evaluates a trained run on the emulator (or a Loihi board with NxSDK;
 `loihi.run`), ``python -m loihi.tune`` chooses a mapping on the validation split

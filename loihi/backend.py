@@ -1,4 +1,4 @@
-"""The Loihi backend as the front-ends see it: what `nengo_fashion.backends` loads for
+"""The Loihi backend as the front-ends see it: what `nengo_fashion.classify.backends` loads for
 ``"loihi"``.
 
 `predict` (``mode="loihi"``), the GUI (``--backend nengo_loihi``) and the notebooks' helpers

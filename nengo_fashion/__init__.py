@@ -20,8 +20,8 @@ function.)
 The package's layers, from the top (``docs/design.md``; ``tests/test_layers.py`` holds the
 rules): the commands (`nengo_fashion.commands`, and the ``python -m`` entries), the
 studies (`nengo_fashion.studies`), the front-ends (this face, `nengo_fashion.classify`,
-`nengo_fashion.gui`, and `nengo_fashion.backends`, the table through which they reach a
-backend), the backends (``loihi``) and the library (everything else).
+`nengo_fashion.gui`; `nengo_fashion.classify.backends` is the table through which they
+reach a backend), the backends (``loihi``) and the library (everything else).
 """
 
 from .version import __version__  # noqa: F401 (the one version, also in metadata)

@@ -15,7 +15,7 @@ The layers, from the top:
   such as the photos study, measures ``predict``);
 - **front-ends** (``nengo_fashion/classify/``, ``nengo_fashion/gui/``, the package's face
   ``nengo_fashion/__init__.py``) and the table of
-  inference backends (``nengo_fashion/backends``): the backends and the library;
+  inference backends (``nengo_fashion/classify/backends.py``): the backends and the library;
 - **backends** (``loihi/``): the library only;
 - **the library**: everything else in ``nengo_fashion/``, which imports only the library.
 
@@ -34,7 +34,7 @@ PACKAGES = ("nengo_fashion", "loihi", "tools")
 
 COMMANDS = ("nengo_fashion.commands", "tools")
 STUDIES = ("nengo_fashion.studies",)
-FRONT_ENDS = ("nengo_fashion.classify", "nengo_fashion.gui", "nengo_fashion.backends")
+FRONT_ENDS = ("nengo_fashion.classify", "nengo_fashion.gui")
 BACKENDS = ("loihi",)
 
 

@@ -34,7 +34,7 @@ the same images they give the predictions `nengo_fashion.evaluate` (rate, spikin
   (`nengo_fashion.inference.executor`) for the neuron types it supports, with the run's own spiking
   settings (``config.json``) unless ``steps``, ``dt`` or ``scale`` are given;
 - ``"loihi"``: `loihi.backend.classify` on nengo-loihi's emulator (reached through
-  `nengo_fashion.backends`), one sequence of images (each image starts from the state the
+  `nengo_fashion.classify.backends`), one sequence of images (each image starts from the state the
   previous one left, as in ``python -m loihi``), with the mapping of the run's ``loihi.json``
   (else the package's default mapping).
 

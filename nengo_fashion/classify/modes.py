@@ -100,7 +100,7 @@ def loihi_answers(weights, family, images, mapping, quiet=True):
     """
     if not len(images):
         return np.zeros(0, np.int64), np.zeros((0, N_CLASSES)), np.zeros(0), np.zeros(0)
-    from ..backends import load_backend
+    from .backends import load_backend
 
     loihi = load_backend("loihi")
     return loihi.classify(mapping, weights, family, images, quiet=quiet)
@@ -125,7 +125,7 @@ def loihi_mapping(classifier, steps=None, dt=None, scale=None):
     loihi.mapping.MappingSettings
     """
     from ..atomic import read_json
-    from ..backends import load_backend
+    from .backends import load_backend
 
     try:
         loihi = load_backend("loihi")

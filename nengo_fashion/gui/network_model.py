@@ -216,7 +216,7 @@ def _spiking_network(r, config, shown, scale):
     """The run ``r``'s spiking network presenting the images ``shown``, for the backend."""
     family = r.config.neuron
     if config.backend == "nengo_loihi":
-        from ..backends import load_backend
+        from ..classify.backends import load_backend
 
         loihi = load_backend("loihi")
         MappingSettings, default_neuron = loihi.MappingSettings, loihi.default_neuron

@@ -120,7 +120,7 @@ def loihi_result(name, neuron="relu"):
     """``results/<name>/loihi.json``, or a 20-image emulator run when fast."""
     if not fast():
         return read(f"{name}/loihi.json")
-    from ..backends import load_backend
+    from ..classify.backends import load_backend
 
     loihi = load_backend("loihi")
     settings = loihi.MappingSettings(presentation_time=0.02)
@@ -151,7 +151,7 @@ def loihi_ttfs_result(relative):
     """``results/<relative>/loihi.json`` of a TTFS mapping, or a 20-image TTFS run when fast."""
     if not fast():
         return read(f"{relative}/loihi.json")
-    from ..backends import load_backend
+    from ..classify.backends import load_backend
 
     loihi = load_backend("loihi")
     settings = loihi.MappingSettings(presentation_time=0.008, scale=300.0, input_code="ttfs")
