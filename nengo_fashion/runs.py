@@ -15,7 +15,7 @@ from pathlib import Path
 from .atomic import as_stored, atomic_dir, fill_folder, read_json
 from .config import TrainConfig
 from .errors import ConfigError, RunError
-from .network import Weights
+from .weights import Weights
 
 RESULTS_KEYS = (
     "rate_val_acc",
@@ -51,6 +51,32 @@ def load_run(path, family=None):
         family is refused (its weights were fitted to another response curve).
     """
     path = Path(path)
+    config = read_config(path)
+    try:
+        config = TrainConfig.fromdict(config)
+    except (ConfigError, TypeError, ValueError) as e:
+        raise RunError(
+            f"{path / 'config.json'} is not a valid run configuration: {e}; {Weights.FIX}"
+        ) from None
+    if family is not None and family != config.neuron:
+        raise RunError(
+            f"{path} was trained with the {config.neuron!r} neuron family, not {family!r}; "
+            f"use --neuron {config.neuron} or train a {family} run"
+        )
+    weights = Weights.load(path / "weights.npz")
+    results_path = path / "results.json"
+    results = _read_object(results_path, "a results file") if results_path.exists() else {}
+    return Run(path, config, weights, results)
+
+
+def read_config(path):
+    """A run folder's ``config.json``, checked, as a dict (no `TrainConfig`: no Nengo).
+
+    The part of `load_run` that the prediction API's rate path uses: a missing folder or
+    ``config.json``, a file that is not a JSON object, or one without the keys every run's
+    configuration has, is a one-line `RunError`.
+    """
+    path = Path(path)
     if not path.is_dir():
         raise RunError(f"run folder {path} not found; train one with python -m nengo_fashion.train")
     config_path = path / "config.json"
@@ -66,21 +92,7 @@ def load_run(path, family=None):
             f"{config_path} lacks {', '.join(map(repr, absent))}, which every run's "
             f"configuration has; {Weights.FIX}"
         )
-    try:
-        config = TrainConfig.fromdict(config)
-    except (ConfigError, TypeError, ValueError) as e:
-        raise RunError(
-            f"{config_path} is not a valid run configuration: {e}; {Weights.FIX}"
-        ) from None
-    if family is not None and family != config.neuron:
-        raise RunError(
-            f"{path} was trained with the {config.neuron!r} neuron family, not {family!r}; "
-            f"use --neuron {config.neuron} or train a {family} run"
-        )
-    weights = Weights.load(path / "weights.npz")
-    results_path = path / "results.json"
-    results = _read_object(results_path, "a results file") if results_path.exists() else {}
-    return Run(path, config, weights, results)
+    return config
 
 
 REQUIRED_CONFIG_KEYS = ("neuron",)

@@ -82,7 +82,7 @@ def test_unknown_run_name_lists_the_packaged_runs(tmp_path, monkeypatch):
     assert "\n" not in str(e.value)
     assert "'no-such-run'" in str(e.value) and "packaged runs are best-relu" in str(e.value)
     (tmp_path / "best-relu").mkdir()  # a folder of that name is a folder, as before
-    with pytest.raises(RunError, match="has no config.json"):
+    with pytest.raises(RunError, match="config.json not found"):
         nf.load("best-relu")
 
 

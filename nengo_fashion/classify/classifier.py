@@ -13,11 +13,11 @@ from typing import Optional
 
 import numpy as np
 
-from ..atomic import read_json
 from ..data import N_CLASSES, N_PIXELS
 from ..errors import ConfigError, NengoFashionError, RunError
 from ..extras import require_mode
 from ..knobs import knob
+from ..runs import read_config
 from ..weights import Weights
 from . import modes
 from . import reject as reject_mod
@@ -196,10 +196,8 @@ class Classifier:
                 f"run folder {path} not found; give a folder written by python -m "
                 f"nengo_fashion.train, or the name of a packaged run (default: {DEFAULT_RUN})"
             )
-        if not (path / "config.json").is_file():
-            raise RunError(f"{path} has no config.json; it is not a run folder")
-        config = read_json(path / "config.json")
-        if not isinstance(config, dict) or not isinstance(config.get("neuron"), str):
+        config = read_config(path)  # the run folder's one reader, without Nengo
+        if not isinstance(config["neuron"], str):
             raise RunError(f"{path / 'config.json'} names no neuron family; it is not a run's")
         self.path = path
         self.config = config
