@@ -14,6 +14,7 @@ def test_there_are_four_notebooks():
     assert [p.name[:2] for p in PATHS] == ["01", "02", "03", "04"]
 
 
+@pytest.mark.slow  # about 4 minutes: CI runs it in its slow step (python -m pytest --slow -m slow)
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_notebook_runs_in_fast_mode(path, fashion):
     pytest.importorskip("nbclient")

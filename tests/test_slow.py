@@ -1,6 +1,6 @@
 """Long runs, opt-in with ``pytest --slow``: the full recipes and the full test set.
 
-CI runs them after the default suite (``python -m pytest --slow -m slow tests/test_slow.py``
+CI runs them after the default suite (``python -m pytest --slow -m slow``
 in ``.ci/run``). Their thresholds are not from ``tests/margins.py``, whose quantities are tiny
 runs measured over seeds; they come from the committed full-size results named beside them,
 with margins for a CPU whose float results differ (see docs/development.md).
