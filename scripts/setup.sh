@@ -12,16 +12,19 @@
 #   bash scripts/setup.sh --with-browser   # also Chromium + driver, for the GUI's browser test
 #   bash scripts/setup.sh --with-nir-check # also .venv-nir/ (torch, Norse, sinabs) for the NIR cross-check
 #   bash scripts/setup.sh --with-docs      # also the "docs" extra (Sphinx, MyST), to build docs/ as a site
+#   bash scripts/setup.sh --with-spinnaker # also .venv-spinnaker/ (PyNN, Brian 2, sPyNNaker) for the SpiNNaker backend
 set -euo pipefail
 WITH_BROWSER=""
 WITH_NIR_CHECK=""
 WITH_DOCS=""
+WITH_SPINNAKER=""
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
     --with-nir-check) WITH_NIR_CHECK=1 ;;
     --with-docs) WITH_DOCS=1 ;;
-    *) echo "setup: unknown option $arg (known: --with-browser, --with-nir-check, --with-docs)" >&2; exit 2 ;;
+    --with-spinnaker) WITH_SPINNAKER=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser, --with-nir-check, --with-docs, --with-spinnaker)" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -103,5 +106,10 @@ fi
 #    its typing-extensions conflicts with tensorflow 2.12's); NIR_VENV overrides .venv-nir
 if [ -n "$WITH_NIR_CHECK" ]; then
   MAIN_PY="$VENV/bin/python" PYTHON="$PYTHON" bash scripts/nir-check.sh --venv-only
+fi
+# 5. optional: the SpiNNaker backend's venv (PyNN, Brian 2 and sPyNNaker pin a numpy that
+#    TensorFlow 2.12 cannot share); SPINNAKER_VENV overrides .venv-spinnaker
+if [ -n "$WITH_SPINNAKER" ]; then
+  PYTHON="$PYTHON" bash scripts/spinnaker-check.sh --venv-only
 fi
 echo "setup: done. Activate with: . $VENV/bin/activate"

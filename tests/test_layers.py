@@ -16,7 +16,7 @@ The layers, from the top:
 - **front-ends** (``nengo_fashion/classify/``, ``nengo_fashion/gui/``, the package's face
   ``nengo_fashion/__init__.py``) and the table of
   inference backends (``nengo_fashion/classify/backends.py``): the backends and the library;
-- **backends** (``loihi/``): the library only;
+- **backends** (``loihi/``, ``nengo_fashion/spinnaker/``): the library only;
 - **the library**: everything else in ``nengo_fashion/``, which imports only the library.
 
 Neuron types never import an engine (``inference/``): engines hold the tables of the types
@@ -35,7 +35,7 @@ PACKAGES = ("nengo_fashion", "loihi", "tools")
 COMMANDS = ("nengo_fashion.commands", "tools")
 STUDIES = ("nengo_fashion.studies",)
 FRONT_ENDS = ("nengo_fashion.classify", "nengo_fashion.gui")
-BACKENDS = ("loihi",)
+BACKENDS = ("loihi", "nengo_fashion.spinnaker")
 
 
 def _module_files(root, packages):

@@ -28,5 +28,8 @@ COMMANDS = {
     "loihi": ("nengo_fashion.commands.loihi", "loihi"),
     "loihi-tune": ("nengo_fashion.commands.loihi_tune", "loihi.tune"),
     "loihi-finetune": ("nengo_fashion.commands.loihi_finetune", "loihi.finetune"),
+    "spinnaker": ("nengo_fashion.commands.spinnaker", "nengo_fashion.spinnaker"),
+    "spinnaker-tune": ("nengo_fashion.commands.spinnaker_tune", "nengo_fashion.spinnaker.tune"),
+    "spinnaker-board": ("nengo_fashion.commands.spinnaker_board", "nengo_fashion.spinnaker.board"),
 }
 """The literal table of commands: ``{name: (command module, python -m path)}``."""

@@ -16,10 +16,8 @@ import dataclasses
 
 import numpy as np
 
+from .fixed import RECEPTORS
 from .mapping import DT_MS
-
-RECEPTORS = {"excitatory": 1, "inhibitory": -1}
-"""PyNN's receptor for a weight of each sign."""
 
 
 @dataclasses.dataclass
@@ -41,7 +39,7 @@ def connection_list(weights, sign):
     return rows
 
 
-def build(sim, plan, spike_times):
+def build(sim, plan, spike_times, *, spinnaker=False):
     """Build the model of ``plan`` in the PyNN backend ``sim`` (after ``sim.setup``).
 
     Parameters
@@ -51,6 +49,10 @@ def build(sim, plan, spike_times):
     plan : nengo_fashion.spinnaker.mapping.Plan
     spike_times : list of numpy.ndarray
         The 784 input sources' spike times (ms), `nengo_fashion.spinnaker.mapping.spike_times`.
+    spinnaker : bool
+        ``sim`` is sPyNNaker: each population also gets sPyNNaker's
+        ``max_expected_summed_weight`` (per receptor, from ``plan.shifts``), so that its
+        fixed-point weights are the plan's (`nengo_fashion.spinnaker.fixed`).
 
     Returns
     -------
@@ -59,12 +61,19 @@ def build(sim, plan, spike_times):
     inp = sim.Population(
         len(spike_times), sim.SpikeSourceArray(spike_times=spike_times), label="input"
     )
-    hidden = sim.Population(
-        plan.hidden_w.shape[0], sim.IF_curr_delta(**plan.hidden_cell()), label="hidden"
-    )
-    output = sim.Population(
-        plan.output_w.shape[0], sim.IF_curr_delta(**plan.output_cell()), label="output"
-    )
+    populations = {}
+    for layer, weights, cell in (
+        ("hidden", plan.hidden_w, plan.hidden_cell()),
+        ("output", plan.output_w, plan.output_cell()),
+    ):
+        extra = {}
+        if spinnaker:
+            summed = [plan.shifts[layer][r]["max_summed_weight"] for r in RECEPTORS]
+            extra["additional_parameters"] = {"max_expected_summed_weight": summed}
+        populations[layer] = sim.Population(
+            weights.shape[0], sim.IF_curr_delta(**cell), label=layer, **extra
+        )
+    hidden, output = populations["hidden"], populations["output"]
     hidden.initialize(v=0.0)
     output.initialize(v=0.0)
     projections = {}

@@ -8,20 +8,22 @@ a Brian 2 operation on the cells' groups, every ``steps`` steps: the hidden volt
 start of the step, the output voltages after the arrivals. (On a SpiNNaker machine the
 same reset is a ``run`` per image and ``initialize(v=0)`` between runs; not run here.)
 
-`evaluate` cuts the images into chunks of at most `CHUNK` and runs them as tasks
-(`nengo_fashion.tasks`): one after another here, or on Dask workers with ``--scheduler``;
-each chunk starts from the reset state, so chunks do not change any result.
+`evaluate` cuts the images into one contiguous chunk per worker of the task runner
+(`nengo_fashion.tasks`: one here, or one per Dask worker with ``--scheduler``) and runs each
+as a task; each image starts from the reset state, so the chunks change no result.
 """
 
 import numpy as np
 
 from ..errors import MissingDependencyError
-from ..tasks import Task, TaskRunner
+from ..progress import Progress
+from ..tasks import Task, TaskRunner, resolve
 from . import mapping as mapping_mod
 from . import pynn as pynn_mod
 
-CHUNK = 500
-"""Images per simulation (one task)."""
+SEGMENT = 500
+"""Images `simulate` runs at a time (progress after each). PyNN's Brian 2 takes about 20 s
+to build the model's 100,000 synapses (once per chunk) and about 0.6 s to run 100 images."""
 
 INSTALL = (
     "the SpiNNaker backend's simulators (PyNN, Brian 2, sPyNNaker) live in a venv of their "
@@ -39,9 +41,18 @@ def require_brian2():
     return sim, brian2
 
 
-def simulate(plan, images):
+def versions():
+    """The versions of PyNN and Brian 2 that ran (for the result files)."""
+    import brian2
+    import pyNN
+
+    return {"pyNN": pyNN.__version__, "brian2": brian2.__version__}
+
+
+def simulate(plan, images, *, on_progress=None):
     """Run ``images`` ((n, 784) in [0, 1]) through ``plan`` in PyNN's Brian 2 simulator.
 
+    ``on_progress`` is called with the number of images done after each `SEGMENT` of them.
     Returns the dict of `nengo_fashion.spinnaker.executor.run` (``readout``,
     ``hidden_counts``, ``input_counts``).
     """
@@ -63,7 +74,12 @@ def simulate(plan, images):
             network.add(group.brian2_group.run_regularly("v = v_reset", dt=period, when=when))
         model.hidden.record("spikes")
         model.output.record("v")
-        sim.run((n * steps + 1) * mapping_mod.DT_MS)  # one more step: the last image's readout
+        for start in range(0, n, SEGMENT):
+            m = min(SEGMENT, n - start)
+            sim.run(m * steps * mapping_mod.DT_MS)
+            if on_progress is not None:
+                on_progress(m)
+        sim.run(mapping_mod.DT_MS)  # one more step: the last image's readout
         v = np.asarray(model.output.get_data("v").segments[0].filter(name="v")[0])
         trains = model.hidden.get_data("spikes").segments[0].spiketrains
     finally:
@@ -79,18 +95,16 @@ def simulate(plan, images):
     }
 
 
-def simulate_chunk(plan, images, start, stop):
+def simulate_chunk(plan, images, start, stop, *, on_progress=None):
     """Images ``start:stop`` of ``images`` (an array, or a `nengo_fashion.tasks.DataRef`
     that a worker reads from its own disk) through `simulate`: a task."""
-    from ..tasks import resolve
-
     data = resolve(images)
     data = getattr(data, "images", data)
-    return simulate(plan, data[start:stop])
+    return simulate(plan, data[start:stop], on_progress=on_progress)
 
 
 def evaluate(plan, images, *, runner=None):
-    """Run ``images`` through ``plan`` in chunks of `CHUNK` (tasks); merge their results.
+    """Run ``images`` through ``plan``, one contiguous chunk per worker (tasks); merge.
 
     Parameters
     ----------
@@ -98,20 +112,23 @@ def evaluate(plan, images, *, runner=None):
     images : numpy.ndarray or nengo_fashion.tasks.DataRef
         ``(n, 784)`` images, or a reference to a split (read by each worker).
     runner : nengo_fashion.tasks.TaskRunner, optional
-        Runs the chunks (default: here, one after another, quietly); progress in images.
+        Runs the chunks (default: here, quietly); progress in images.
     """
     runner = runner or TaskRunner(quiet=True)
-    if runner.serial:
-        require_brian2()
     n = len(images)
+    if runner.serial:  # one simulation here, progress after each segment
+        require_brian2()
+        with Progress(n, "PyNN (Brian 2) images", quiet=runner.quiet) as bar:
+            return simulate_chunk(plan, images, 0, n, on_progress=lambda m: bar.update(n=m))
+    bounds = [c for c in np.array_split(np.arange(n), runner.n_workers) if len(c)]
     tasks = [
         Task(
             f"chunk-{i}",
             simulate_chunk,
-            dict(plan=plan, images=images, start=lo, stop=min(lo + CHUNK, n)),
-            size=min(lo + CHUNK, n) - lo,
+            dict(plan=plan, images=images, start=int(c[0]), stop=int(c[-1]) + 1),
+            size=len(c),
         )
-        for i, lo in enumerate(range(0, n, CHUNK))
+        for i, c in enumerate(bounds)
     ]
     results = runner.run(tasks, "PyNN (Brian 2) images")
     parts = [results[t.key] for t in tasks]
