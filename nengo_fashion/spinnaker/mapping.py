@@ -24,6 +24,7 @@ Weights, offsets and thresholds are then put on SpiNNaker's fixed-point grid
 """
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
@@ -165,12 +166,16 @@ def read_graph(path):
     784-128-10, finite values; else a one-line `ConfigError`."""
     import nir  # the NIR reader (h5py arrays only; no pickles)
 
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such NIR file (write one: python -m nengo_fashion.export)")
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a NIR file (a model.nir of python -m nengo_fashion.export)")
     try:
         graph = nir.read(str(path))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such NIR file (write one: python -m nengo_fashion.export)")
-    except (OSError, KeyError, ValueError, TypeError) as e:
-        raise ConfigError(f"{path} is not a NIR graph that nir 1.0 can read ({e})") from None
+    except Exception as e:  # any file: whatever nir's reader trips on is one line
+        reason = (str(e).splitlines() or [type(e).__name__])[0][:200]
+        raise ConfigError(f"{path} is not a NIR graph that nir 1.0 can read ({reason})") from None
     for name, kind in NODES.items():
         node = graph.nodes.get(name)
         if type(node).__name__ != kind:

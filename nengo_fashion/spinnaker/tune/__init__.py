@@ -76,12 +76,14 @@ class TuneConfig:
     overwrite: bool = False
 
     def __post_init__(self):
+        for name in GRIDS:  # the command line gives lists
+            values = getattr(self, name)
+            if isinstance(values, list):
+                object.__setattr__(self, name, tuple(values))
         check_field_types(self)
         for name in GRIDS:
-            values = getattr(self, name)
-            if not values:
+            if not getattr(self, name):
                 raise ConfigError(f"--{name.replace('_', '-')} needs at least one value")
-            object.__setattr__(self, name, tuple(values))
         if self.split not in ("val", "test"):
             raise ConfigError(f"split must be val or test, got {self.split!r}")
         if (self.split == "test") != self.report_on_test:
