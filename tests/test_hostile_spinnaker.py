@@ -25,7 +25,9 @@ def work(tmp_path):
     shutil.copy(NIR, tmp_path / "model.nir")
     (tmp_path / "notes.txt").write_text("not a graph\n")
     (tmp_path / "model-text.nir").write_text("HDF5? no\n")
-    tuned = json.loads((ROOT / "results" / "spinnaker" / "best-relu" / "spinnaker_tune.json").read_text())
+    tuned = json.loads(
+        (ROOT / "results" / "spinnaker" / "best-relu" / "spinnaker_tune.json").read_text()
+    )
     (tmp_path / "on-test.json").write_text(json.dumps(dict(tuned, split="test")))
     (tmp_path / "broken.json").write_text(json.dumps({"best": {"steps": 30}, "split": "val"}))
     import h5py
@@ -57,39 +59,88 @@ CASES = [
     ("steps-text", RUN, ["--nir", "{w}/model.nir", "--steps", "ten"], "--steps"),
     ("scale-zero", RUN, ["--nir", "{w}/model.nir", "--threshold-scale", "0"], "--threshold-scale"),
     ("scale-nan", RUN, ["--nir", "{w}/model.nir", "--threshold-scale", "nan"], "--threshold-scale"),
-    ("scale-huge", RUN, ["--nir", "{w}/model.nir", "--threshold-scale", "1e9"], "--threshold-scale"),
-    ("scale-overflows", RUN, ["--nir", "{w}/model.nir", "--threshold-scale", "4",
-                              "--simulator", "none"], "lower --threshold-scale"),
+    (
+        "scale-huge",
+        RUN,
+        ["--nir", "{w}/model.nir", "--threshold-scale", "1e9"],
+        "--threshold-scale",
+    ),
+    (
+        "scale-overflows",
+        RUN,
+        ["--nir", "{w}/model.nir", "--threshold-scale", "4", "--simulator", "none"],
+        "lower --threshold-scale",
+    ),
     ("rate-too-high", RUN, ["--nir", "{w}/model.nir", "--input-rate", "5000"], "--input-rate"),
     ("simulator-unknown", RUN, ["--nir", "{w}/model.nir", "--simulator", "nest"], "--simulator"),
     ("split-train", RUN, ["--nir", "{w}/model.nir", "--split", "train"], "--split"),
     ("n-images-0", RUN, ["--nir", "{w}/model.nir", "--n-images", "0"], "--n-images"),
-    ("tuned-and-steps", RUN, ["--nir", "{w}/model.nir", "--tuned", "{w}/on-test.json",
-                              "--steps", "20"], "--tuned"),
-    ("tuned-missing", RUN, ["--nir", "{w}/model.nir", "--tuned", "{w}/absent.json",
-                            "--out", "{w}/o"], "absent.json"),
-    ("tuned-on-test", RUN, ["--nir", "{w}/model.nir", "--tuned", "{w}/on-test.json",
-                            "--out", "{w}/o"], "choose on val"),
-    ("tuned-broken", RUN, ["--nir", "{w}/model.nir", "--tuned", "{w}/broken.json",
-                           "--out", "{w}/o"], "not a spinnaker_tune.json"),
-    ("out-exists", RUN, ["--nir", "{w}/model.nir", "--out", "{w}/done", "--simulator", "none"],
-     "--overwrite"),
+    (
+        "tuned-and-steps",
+        RUN,
+        ["--nir", "{w}/model.nir", "--tuned", "{w}/on-test.json", "--steps", "20"],
+        "--tuned",
+    ),
+    (
+        "tuned-missing",
+        RUN,
+        ["--nir", "{w}/model.nir", "--tuned", "{w}/absent.json", "--out", "{w}/o"],
+        "absent.json",
+    ),
+    (
+        "tuned-on-test",
+        RUN,
+        ["--nir", "{w}/model.nir", "--tuned", "{w}/on-test.json", "--out", "{w}/o"],
+        "choose on val",
+    ),
+    (
+        "tuned-broken",
+        RUN,
+        ["--nir", "{w}/model.nir", "--tuned", "{w}/broken.json", "--out", "{w}/o"],
+        "not a spinnaker_tune.json",
+    ),
+    (
+        "out-exists",
+        RUN,
+        ["--nir", "{w}/model.nir", "--out", "{w}/done", "--simulator", "none"],
+        "--overwrite",
+    ),
     ("out-is-a-file", RUN, ["--nir", "{w}/model.nir", "--out", "{w}/notes.txt"], "notes.txt"),
-    ("no-pynn-here", RUN, ["--nir", "{w}/model.nir", "--out", "{w}/o", "--n-images", "5"],
-     "--with-spinnaker"),
+    (
+        "no-pynn-here",
+        RUN,
+        ["--nir", "{w}/model.nir", "--out", "{w}/o", "--n-images", "5"],
+        "--with-spinnaker",
+    ),
     ("tune-on-test", TUNE, ["--nir", "{w}/model.nir", "--split", "test"], "--report-on-test"),
     ("tune-steps-1", TUNE, ["--nir", "{w}/model.nir", "--steps", "1", "--out", "{w}/o"], "--steps"),
-    ("tune-nothing-fits", TUNE, ["--nir", "{w}/model.nir", "--threshold-scale", "5",
-                                 "--n-images", "20", "--out", "{w}/o"], "no mapping"),
+    (
+        "tune-nothing-fits",
+        TUNE,
+        ["--nir", "{w}/model.nir", "--threshold-scale", "5", "--n-images", "20", "--out", "{w}/o"],
+        "no mapping",
+    ),
     ("tune-out-exists", TUNE, ["--nir", "{w}/model.nir", "--out", "{w}/done"], "--overwrite"),
     ("tune-lif", TUNE, ["--nir", str(LIF_NIR), "--out", "{w}/o"], "must be a NIR IF"),
-    ("board-no-spynnaker-here", BOARD, ["--nir", "{w}/model.nir", "--out", "{w}/o"],
-     "--with-spinnaker"),
-    ("board-cfg-missing", BOARD, ["--nir", "{w}/model.nir", "--cfg", "{w}/absent.cfg"],
-     "absent.cfg"),
+    (
+        "board-no-spynnaker-here",
+        BOARD,
+        ["--nir", "{w}/model.nir", "--out", "{w}/o"],
+        "--with-spinnaker",
+    ),
+    (
+        "board-cfg-missing",
+        BOARD,
+        ["--nir", "{w}/model.nir", "--cfg", "{w}/absent.cfg"],
+        "absent.cfg",
+    ),
     ("board-n-images", BOARD, ["--nir", "{w}/model.nir", "--n-images", "20000"], "--n-images"),
-    ("board-tuned-broken", BOARD, ["--nir", "{w}/model.nir", "--tuned", "{w}/broken.json",
-                                   "--out", "{w}/o"], "not a spinnaker_tune.json"),
+    (
+        "board-tuned-broken",
+        BOARD,
+        ["--nir", "{w}/model.nir", "--tuned", "{w}/broken.json", "--out", "{w}/o"],
+        "not a spinnaker_tune.json",
+    ),
 ]
 
 
@@ -115,8 +166,20 @@ def test_bad_option_is_one_line_and_loses_nothing(work, case_id, module, argv, w
 def test_executor_only_run_writes_then_refuses_to_replace(work):
     """``--simulator none`` needs no PyNN: it writes spinnaker.json; the same command again
     refuses to replace it, and ``--overwrite`` replaces it whole."""
-    argv = ["-m", RUN, "--nir", f"{work}/model.nir", "--simulator", "none", "--n-images", "50",
-            "--split", "val", "--out", f"{work}/fresh"]
+    argv = [
+        "-m",
+        RUN,
+        "--nir",
+        f"{work}/model.nir",
+        "--simulator",
+        "none",
+        "--n-images",
+        "50",
+        "--split",
+        "val",
+        "--out",
+        f"{work}/fresh",
+    ]
     first = run(argv, timeout=120)
     assert first.rc == 0, str(first)
     written = json.loads((work / "fresh" / "spinnaker.json").read_text())
@@ -135,8 +198,17 @@ def test_interrupt_leaves_the_old_result_and_nothing_half_written(work, sig, rc)
     """Ctrl-C or SIGTERM during a run with ``--overwrite``: the old spinnaker.json stays whole."""
     before = Snapshot(work / "done")
     r = run_and_signal(
-        ["-m", RUN, "--nir", f"{work}/model.nir", "--simulator", "none", "--out",
-         f"{work}/done", "--overwrite"],
+        [
+            "-m",
+            RUN,
+            "--nir",
+            f"{work}/model.nir",
+            "--simulator",
+            "none",
+            "--out",
+            f"{work}/done",
+            "--overwrite",
+        ],
         when=lambda so, se: "reporting on the test split" in so + se,
         sig=sig,
         timeout=120,

@@ -74,7 +74,17 @@ def test_plan_holds_the_runs_weights_element_by_element(tiny_nir, threshold_scal
 
 @pytest.mark.parametrize(
     "summed, shift",
-    [(0.0, 0), (0.5, 0), (0.999, 0), (1.0, 1), (1.5, 1), (2.0, 2), (4.34, 3), (8.25, 4), (65535, 16)],
+    [
+        (0.0, 0),
+        (0.5, 0),
+        (0.999, 0),
+        (1.0, 1),
+        (1.5, 1),
+        (2.0, 2),
+        (4.34, 3),
+        (8.25, 4),
+        (65535, 16),
+    ],
 )
 def test_ring_buffer_shift_is_spynnakers_rule(summed, shift):
     """The smallest s >= 0 with summed < 2**s (sPyNNaker's population_vertex.py)."""

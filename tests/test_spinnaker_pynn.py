@@ -41,8 +41,13 @@ def held(fashion, tiny_run, tmp_path_factory):
     images = fashion.split("test").images[:20]
     np.save(folder / "images.npy", images)
     subprocess.run(
-        [str(SPINNAKER_PYTHON), str(ROOT / "tests" / "spinnaker_venv.py"), str(nir_file),
-         str(folder / "images.npy"), str(folder / "held.npz")],
+        [
+            str(SPINNAKER_PYTHON),
+            str(ROOT / "tests" / "spinnaker_venv.py"),
+            str(nir_file),
+            str(folder / "images.npy"),
+            str(folder / "held.npz"),
+        ],
         check=True,
         timeout=600,
         cwd=ROOT,

@@ -11,8 +11,14 @@ from ..cli import (
 )
 from ..progress import make_log
 from ..spinnaker.mapping import MappingSettings
-from ..spinnaker.run import FILE_NAME, SPLITS, SpinnakerRunConfig, result_line, run_spinnaker
-from ..spinnaker.run import tuned_settings
+from ..spinnaker.run import (
+    FILE_NAME,
+    SPLITS,
+    SpinnakerRunConfig,
+    result_line,
+    run_spinnaker,
+    tuned_settings,
+)
 from ..tasks import add_scheduler_args, runner_from_args
 
 

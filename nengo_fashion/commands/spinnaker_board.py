@@ -1,7 +1,13 @@
 """``python -m nengo_fashion.spinnaker.board``: the command of `nengo_fashion.spinnaker.board`."""
 
-from ..cli import ArgumentParser, add_data_args, add_knobs, add_output_args, config_from_args
-from ..cli import run_cli
+from ..cli import (
+    ArgumentParser,
+    add_data_args,
+    add_knobs,
+    add_output_args,
+    config_from_args,
+    run_cli,
+)
 from ..progress import make_log
 from ..spinnaker.board import FILE_NAME, BoardConfig, map_model
 from ..spinnaker.mapping import MappingSettings

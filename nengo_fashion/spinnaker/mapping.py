@@ -79,16 +79,20 @@ class MappingSettings:
         Firing rate (Hz) of a white pixel's spike source, at most 1000 (a spike a step).
     """
 
-    steps: int = knob(30, f"machine time steps (1 ms) per image, 2..{MAX_STEPS} (default 30)",
-                      parse="positive_int")
+    steps: int = knob(
+        30,
+        f"machine time steps (1 ms) per image, 2..{MAX_STEPS} (default 30)",
+        parse="positive_int",
+    )
     threshold_scale: float = knob(
         1.0,
         "hidden input times this against the threshold "
         f"({THRESHOLD_SCALE_RANGE[0]:g}..{THRESHOLD_SCALE_RANGE[1]:g}, default 1)",
         parse="positive_float",
     )
-    input_rate: float = knob(1000.0, "firing rate (Hz) of a white pixel, 1..1000 (default 1000)",
-                             parse="positive_float")
+    input_rate: float = knob(
+        1000.0, "firing rate (Hz) of a white pixel, 1..1000 (default 1000)", parse="positive_float"
+    )
 
     def __post_init__(self):
         check_field_types(self)
@@ -152,9 +156,7 @@ class Plan:
 
 
 def _cell(v_thresh):
-    return dict(
-        tau_m=TAU_M, cm=CM, v_rest=0.0, v_reset=0.0, v_thresh=v_thresh, tau_refrac=0.0
-    )
+    return dict(tau_m=TAU_M, cm=CM, v_rest=0.0, v_reset=0.0, v_thresh=v_thresh, tau_refrac=0.0)
 
 
 NODES = {"fc1": "Affine", "hidden": "IF", "fc2": "Affine"}
@@ -170,7 +172,9 @@ def read_graph(path):
     if not path.exists():
         raise ConfigError(f"{path}: no such NIR file (write one: python -m nengo_fashion.export)")
     if not path.is_file():
-        raise ConfigError(f"{path} is not a NIR file (a model.nir of python -m nengo_fashion.export)")
+        raise ConfigError(
+            f"{path} is not a NIR file (a model.nir of python -m nengo_fashion.export)"
+        )
     try:
         graph = nir.read(str(path))
     except Exception as e:  # any file: whatever nir's reader trips on is one line

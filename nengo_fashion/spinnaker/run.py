@@ -30,9 +30,8 @@ from ..atomic import Outputs, read_json, write_json
 from ..errors import ConfigError
 from ..knobs import check_field_types, knob
 from ..tasks import DataRef, TaskRunner
-from . import executor
+from . import executor, simulation
 from . import mapping as mapping_mod
-from . import simulation
 
 FILE_NAME = "spinnaker.json"
 
@@ -71,7 +70,8 @@ class SpinnakerRunConfig:
     )
     mapping: mapping_mod.MappingSettings = mapping_mod.MappingSettings()
     simulator: str = knob(
-        "brian2", "brian2: PyNN's Brian 2 and the executor (default); none: the executor only",
+        "brian2",
+        "brian2: PyNN's Brian 2 and the executor (default); none: the executor only",
         parse=SIMULATORS,
     )
     n_images: Optional[int] = knob(None, "default: the whole split", parse="positive_int")
@@ -109,7 +109,9 @@ def tuned_settings(path):
 def run_spinnaker(config, *, runner=None, log=print):
     """Evaluate ``config.nir``'s SpiNNaker model; write and return ``spinnaker.json``."""
     runner = runner or TaskRunner(quiet=True)
-    outputs = Outputs(config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite)
+    outputs = Outputs(
+        config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite
+    )
     graph = mapping_mod.read_graph(config.nir)
     if config.simulator == "brian2" and runner.serial:
         simulation.require_brian2()

@@ -72,11 +72,13 @@ class BoardConfig:
     overwrite : bool
     """
 
-    nir: Path = knob(dataclasses.MISSING, "the network's NIR graph, model.nir", required=True,
-                     metavar="FILE")
+    nir: Path = knob(
+        dataclasses.MISSING, "the network's NIR graph, model.nir", required=True, metavar="FILE"
+    )
     mapping: mapping_mod.MappingSettings = mapping_mod.MappingSettings()
-    n_images: int = knob(100, "test images the input sources hold (default 100)",
-                         parse="positive_int")
+    n_images: int = knob(
+        100, "test images the input sources hold (default 100)", parse="positive_int"
+    )
     cfg: Optional[Path] = knob(
         None,
         "a sPyNNaker configuration file naming a real machine (spalloc_server or "
@@ -109,7 +111,9 @@ def require_spynnaker():
 def map_model(config, *, log=print):
     """Map ``config.nir``'s SpiNNaker model with sPyNNaker; write and return
     ``spinnaker_board.json``."""
-    outputs = Outputs(config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite)
+    outputs = Outputs(
+        config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite
+    )
     plan = mapping_mod.plan(mapping_mod.read_graph(config.nir), config.mapping, path=config.nir)
     require_spynnaker()
     target = f"the machine of {config.cfg}" if config.cfg else "a virtual SpiNN-5 board"

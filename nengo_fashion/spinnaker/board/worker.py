@@ -85,9 +85,7 @@ def machine_figures(model, n_steps):
             )
     tables = view.get_uncompressed().routing_tables
     compressed = pair_compressor().routing_tables
-    app_chips = {
-        tuple(c["core"][:2]) for p in populations.values() for c in p["per_core"]
-    }
+    app_chips = {tuple(c["core"][:2]) for p in populations.values() for c in p["per_core"]}
     return {
         "machine": {
             "boards": len(list(machine.ethernet_connected_chips)),

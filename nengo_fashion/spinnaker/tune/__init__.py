@@ -58,16 +58,21 @@ class TuneConfig:
     overwrite : bool
     """
 
-    nir: Path = knob(dataclasses.MISSING, "the network's NIR graph, model.nir", required=True,
-                     metavar="FILE")
-    steps: tuple = _grid((20, 25, 30), "steps per image to try (default 20 25 30)",
-                         "positive_int", "N")
-    threshold_scale: tuple = _grid(
-        (0.6, 0.8, 1.0, 1.25, 1.5, 2.0), "threshold scales to try (default 0.6 0.8 1 1.25 1.5 2)",
-        "positive_float", "K",
+    nir: Path = knob(
+        dataclasses.MISSING, "the network's NIR graph, model.nir", required=True, metavar="FILE"
     )
-    input_rate: tuple = _grid((1000.0,), "input rates (Hz) to try (default 1000)",
-                              "positive_float", "HZ")
+    steps: tuple = _grid(
+        (20, 25, 30), "steps per image to try (default 20 25 30)", "positive_int", "N"
+    )
+    threshold_scale: tuple = _grid(
+        (0.6, 0.8, 1.0, 1.25, 1.5, 2.0),
+        "threshold scales to try (default 0.6 0.8 1 1.25 1.5 2)",
+        "positive_float",
+        "K",
+    )
+    input_rate: tuple = _grid(
+        (1000.0,), "input rates (Hz) to try (default 1000)", "positive_float", "HZ"
+    )
     n_images: Optional[int] = knob(None, "default: the whole split", parse="positive_int")
     split: str = "val"
     report_on_test: bool = False
@@ -96,14 +101,14 @@ class TuneConfig:
         for steps, scale, rate in itertools.product(
             self.steps, self.threshold_scale, self.input_rate
         ):
-            yield mapping_mod.MappingSettings(
-                steps=steps, threshold_scale=scale, input_rate=rate
-            )
+            yield mapping_mod.MappingSettings(steps=steps, threshold_scale=scale, input_rate=rate)
 
 
 def tune(config, *, log=print, quiet=True):
     """Score the grid of ``config`` on its split; write and return ``spinnaker_tune.json``."""
-    outputs = Outputs(config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite)
+    outputs = Outputs(
+        config.out or Path(config.nir).parent, [FILE_NAME], overwrite=config.overwrite
+    )
     graph = mapping_mod.read_graph(config.nir)
     split = data_mod.load(config.data_dir).split(config.split).subset(config.n_images)
     combos = list(config.combinations())
@@ -136,9 +141,7 @@ def tune(config, *, log=print, quiet=True):
         "grid": {name: list(getattr(config, name)) for name in GRIDS},
         "mappings": rows,
         "best": best,
-        "recommendation": " ".join(
-            f"--{k.replace('_', '-')} {best[k]:g}" for k in GRIDS
-        ),
+        "recommendation": " ".join(f"--{k.replace('_', '-')} {best[k]:g}" for k in GRIDS),
     }
     with outputs.staging() as stage:
         write_json(stage / FILE_NAME, result)

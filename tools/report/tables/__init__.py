@@ -2,11 +2,18 @@
 `studies` (trained runs and the studies on them), `thesis` (the thesis' flow), `chip` (Loihi,
 efficiency, NIR) and `benchmarks` (the benchmarks and the tooling)."""
 
-from . import benchmarks, chip, ood, studies, thesis
+from . import benchmarks, chip, ood, spinnaker, studies, thesis
 
 TABLES = {
     t.name: t
-    for t in (*studies.TABLES, *thesis.TABLES, *chip.TABLES, *benchmarks.TABLES, *ood.TABLES)
+    for t in (
+        *studies.TABLES,
+        *thesis.TABLES,
+        *chip.TABLES,
+        *benchmarks.TABLES,
+        *ood.TABLES,
+        *spinnaker.TABLES,
+    )
 }
 """Registry: table name -> `spec.Table`, which is called as ``TABLES[name](results_dir)`` and
 returns Markdown."""
