@@ -73,6 +73,11 @@ _TYPE_NAMES = {
 
 
 @functools.lru_cache(maxsize=None)
+def grid_knob(default, help, parse, metavar):
+    """A knob of several values (one or more on the command line): a tuner's grid axis."""
+    return knob(default, help, parse=parse, nargs="+", metavar=metavar)
+
+
 def field_types(cls):
     """``{field: (type, optional)}`` of the dataclass ``cls``, from its annotations.
 

@@ -5,6 +5,7 @@ receptors, delays, offset currents, cell parameters, connectivity), and its spik
 readout against the executor's on real test images.
 """
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -95,3 +96,34 @@ def test_pynn_simulation_equals_the_executor(held):
     assert np.array_equal(got["sim_input_counts"], ref["input_counts"])
     assert np.abs(got["sim_readout"] - ref["readout"]).max() < 1e-9
     assert np.array_equal(got["sim_readout"].argmax(axis=1), ref["readout"].argmax(axis=1))
+
+
+@pytest.mark.slow
+def test_dask_chunks_give_the_serial_result(tmp_path):
+    """``--scheduler local --workers 2`` (two chunks on a local Dask cluster, on 127.0.0.1)
+    gives the predictions and spike counts of one serial simulation."""
+    common = [
+        "-m",
+        "nengo_fashion.spinnaker",
+        "--nir",
+        str(ROOT / "results" / "nir" / "best-relu" / "model.nir"),
+        "--n-images",
+        "40",
+        "--split",
+        "val",
+        "--quiet",
+    ]
+    results = {}
+    for name, extra in (("serial", []), ("dask", ["--scheduler", "local", "--workers", "2"])):
+        subprocess.run(
+            [str(SPINNAKER_PYTHON), *common, "--out", str(tmp_path / name), *extra],
+            check=True,
+            timeout=600,
+            cwd=ROOT,
+        )
+        results[name] = json.loads((tmp_path / name / "spinnaker.json").read_text())
+    serial, dask = results["serial"]["pynn_brian2"], results["dask"]["pynn_brian2"]
+    assert results["dask"]["runner"].startswith("local")
+    assert dask["predictions_sha1"] == serial["predictions_sha1"]
+    assert dask["hidden_spikes_per_image"] == serial["hidden_spikes_per_image"]
+    assert dask["agreement"] == 1.0

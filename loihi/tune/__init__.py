@@ -26,7 +26,7 @@ from nengo_fashion import data as data_mod
 from nengo_fashion.atomic import Outputs, write_json
 from nengo_fashion.errors import ConfigError
 from nengo_fashion.inference.synops import count as count_synops
-from nengo_fashion.knobs import check_choices, check_field_types, knob
+from nengo_fashion.knobs import check_choices, check_field_types, grid_knob, knob
 from nengo_fashion.runs import load_run
 from nengo_fashion.tasks import DataRef, Task, TaskRunner
 
@@ -41,11 +41,6 @@ DEFAULT_SCALES = {"relu": (50.0, 100.0)}
 
 GRIDS = ("input_rate", "scale", "presentation_time", "skip", "ttfs_threshold")
 """The fields of `TuneConfig` that hold several values (the grid)."""
-
-
-def _grid(default, help, parse, metavar):
-    """A `TuneConfig` field of several values (one or more on the command line)."""
-    return knob(default, help, parse=parse, nargs="+", metavar=metavar)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,22 +82,22 @@ class TuneConfig:
     """
 
     run: Path = knob(dataclasses.MISSING, "run folder written by nengo_fashion.train")
-    input_rate: tuple = _grid(
+    input_rate: tuple = grid_knob(
         (250.0, 500.0, 1000.0),
         "input rates (Hz) of a white pixel to try (default 250 500 1000)",
         "positive_float",
         "HZ",
     )
-    scale: Optional[tuple] = _grid(
+    scale: Optional[tuple] = grid_knob(
         None, "default: 50 100 for relu runs, 1 for lif runs", "positive_float", "S"
     )
-    presentation_time: tuple = _grid(
+    presentation_time: tuple = grid_knob(
         (0.03, 0.05),
         PRESENTATION_HELP.replace("(default 0.03)", "(default 0.03 0.05)"),
         "positive_float",
         "SECONDS",
     )
-    skip: tuple = _grid(
+    skip: tuple = grid_knob(
         (0, 3, 6, 10),
         "readout skips to score (steps left out of each readout; one at or past a "
         "mapping's steps is not scored for it; default 0 3 6 10)",
@@ -116,7 +111,7 @@ class TuneConfig:
         parse=INPUT_CODES,
         aliases=("--input",),
     )
-    ttfs_threshold: tuple = _grid(
+    ttfs_threshold: tuple = grid_knob(
         (0.0,), "--input ttfs: thresholds to try (default 0)", "float", "X"
     )
     max_synops_ratio: Optional[float] = knob(

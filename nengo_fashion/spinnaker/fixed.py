@@ -28,7 +28,7 @@ RECEPTORS = {"excitatory": 1, "inhibitory": -1}
 
 
 def real(x):
-    """``x`` on SpiNNaker's ``S16.15`` grid (nearest, ties to even); |x| must fit."""
+    """``x`` on SpiNNaker's ``S16.15`` grid (nearest, ties to even); ``abs(x)`` must fit."""
     x = np.asarray(x, np.float64)
     if np.any(np.abs(x) > REAL_MAX):
         raise ValueError(f"{np.abs(x).max():g} does not fit SpiNNaker's S16.15 numbers")

@@ -159,6 +159,17 @@ def _cell(v_thresh):
     return dict(tau_m=TAU_M, cm=CM, v_rest=0.0, v_reset=0.0, v_thresh=v_thresh, tau_refrac=0.0)
 
 
+def nir_knob():
+    """The ``--nir FILE`` knob of every SpiNNaker command's config (a new field each call)."""
+    return knob(
+        dataclasses.MISSING,
+        "the network's NIR graph, model.nir (python -m nengo_fashion.export; committed for the "
+        "thesis runs in results/nir/RUN/)",
+        required=True,
+        metavar="FILE",
+    )
+
+
 NODES = {"fc1": "Affine", "hidden": "IF", "fc2": "Affine"}
 """The NIR nodes the mapping reads, by name and type (``python -m nengo_fashion.export``)."""
 

@@ -61,13 +61,7 @@ class SpinnakerRunConfig:
     overwrite : bool
     """
 
-    nir: Path = knob(
-        dataclasses.MISSING,
-        "the network's NIR graph, model.nir (python -m nengo_fashion.export; committed for "
-        "the thesis runs in results/nir/RUN/)",
-        required=True,
-        metavar="FILE",
-    )
+    nir: Path = mapping_mod.nir_knob()
     mapping: mapping_mod.MappingSettings = mapping_mod.MappingSettings()
     simulator: str = knob(
         "brian2",
@@ -132,7 +126,12 @@ def run_spinnaker(config, *, runner=None, log=print):
     timing = {"executor": time.time() - start}
     if config.simulator == "brian2":
         start = time.time()
-        images = DataRef(dataset, config.data_dir).subset(config.split, config.n_images)
+        # a worker reads its images from its own disk; here they are at hand
+        images = (
+            split.images
+            if runner.serial
+            else DataRef(dataset, config.data_dir).subset(config.split, config.n_images)
+        )
         runs["brian2"] = simulation.evaluate(plan, images, runner=runner)
         timing["brian2"] = time.time() - start
     result = _result(config, plan, split, runs, timing)
@@ -143,7 +142,7 @@ def run_spinnaker(config, *, runner=None, log=print):
     return result
 
 
-def _summary(plan, labels, out, reference=None):
+def summary(plan, labels, out, reference=None):
     """Accuracy, spikes and synaptic events of one run (``out`` of `executor.run`), and its
     agreement with ``reference`` (another such run)."""
     preds = out["readout"].argmax(axis=1)
@@ -173,8 +172,8 @@ def _result(config, plan, split, runs, timing):
         "split": config.split,
         "steps_per_image": config.mapping.steps,
         "settings": config.mapping.asdict(),
-        "executor": _summary(plan, labels, reference),
-        "executor_spinnaker": _summary(plan, labels, runs["spinnaker"], reference),
+        "executor": summary(plan, labels, reference),
+        "executor_spinnaker": summary(plan, labels, runs["spinnaker"], reference),
         "source": plan.source,
         "shifts": plan.shifts,
         "seconds": timing,
@@ -182,7 +181,7 @@ def _result(config, plan, split, runs, timing):
     }
     if "brian2" in runs:
         sim = runs["brian2"]
-        result["pynn_brian2"] = _summary(plan, labels, sim, reference)
+        result["pynn_brian2"] = summary(plan, labels, sim, reference)
         result["pynn_brian2"]["max_readout_difference_mv"] = float(
             np.abs(sim["readout"] - reference["readout"]).max()
         )

@@ -13,6 +13,9 @@ same reset is a ``run`` per image and ``initialize(v=0)`` between runs; not run 
 as a task; each image starts from the reset state, so the chunks change no result.
 """
 
+import threading
+from unittest import mock
+
 import numpy as np
 
 from ..errors import MissingDependencyError
@@ -32,9 +35,18 @@ INSTALL = (
 
 
 def require_brian2():
-    """``pyNN.brian2`` and ``brian2``, or a one-line `MissingDependencyError`."""
+    """``pyNN.brian2`` and ``brian2``, or a one-line `MissingDependencyError`.
+
+    Importing Brian 2 installs its Ctrl-C handler, which Python allows only in the main
+    thread; a Dask worker runs its tasks in other threads, so there the import goes without
+    it (the worker's own handlers stop it).
+    """
     try:
-        import brian2
+        if threading.current_thread() is threading.main_thread():
+            import brian2
+        else:
+            with mock.patch("signal.signal"):
+                import brian2
         import pyNN.brian2 as sim
     except ImportError as e:
         raise MissingDependencyError(f"{e}: {INSTALL}") from None

@@ -72,9 +72,7 @@ class BoardConfig:
     overwrite : bool
     """
 
-    nir: Path = knob(
-        dataclasses.MISSING, "the network's NIR graph, model.nir", required=True, metavar="FILE"
-    )
+    nir: Path = mapping_mod.nir_knob()
     mapping: mapping_mod.MappingSettings = mapping_mod.MappingSettings()
     n_images: int = knob(
         100, "test images the input sources hold (default 100)", parse="positive_int"

@@ -23,18 +23,14 @@ from typing import Optional
 from ... import data as data_mod
 from ...atomic import Outputs, write_json
 from ...errors import ConfigError
-from ...knobs import check_field_types, knob
+from ...knobs import check_field_types, grid_knob, knob
 from ...progress import Progress
 from .. import executor
 from .. import mapping as mapping_mod
-from ..run import _summary
+from ..run import summary
 
 FILE_NAME = "spinnaker_tune.json"
 GRIDS = ("steps", "threshold_scale", "input_rate")
-
-
-def _grid(default, help, parse, metavar):
-    return knob(default, help, parse=parse, nargs="+", metavar=metavar)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,19 +54,17 @@ class TuneConfig:
     overwrite : bool
     """
 
-    nir: Path = knob(
-        dataclasses.MISSING, "the network's NIR graph, model.nir", required=True, metavar="FILE"
-    )
-    steps: tuple = _grid(
+    nir: Path = mapping_mod.nir_knob()
+    steps: tuple = grid_knob(
         (20, 25, 30), "steps per image to try (default 20 25 30)", "positive_int", "N"
     )
-    threshold_scale: tuple = _grid(
+    threshold_scale: tuple = grid_knob(
         (0.6, 0.8, 1.0, 1.25, 1.5, 2.0),
         "threshold scales to try (default 0.6 0.8 1 1.25 1.5 2)",
         "positive_float",
         "K",
     )
-    input_rate: tuple = _grid(
+    input_rate: tuple = grid_knob(
         (1000.0,), "input rates (Hz) to try (default 1000)", "positive_float", "HZ"
     )
     n_images: Optional[int] = knob(None, "default: the whole split", parse="positive_int")
@@ -124,7 +118,7 @@ def tune(config, *, log=print, quiet=True):
                 row["reason"] = str(e)
             else:
                 out = executor.run(plan, mapping_mod.input_spikes(split.images, settings))
-                row.update(fits=True, **_summary(plan, split.labels, out))
+                row.update(fits=True, **summary(plan, split.labels, out))
             rows.append(row)
             bar.update()
     fitting = [r for r in rows if r["fits"]]
