@@ -29,7 +29,7 @@ estimate, the efficiency study) calls `count`.
 import numpy as np
 
 from ..data import N_CLASSES, N_PIXELS
-from ..network import N_HIDDEN
+from ..weights import N_HIDDEN
 
 FAN_OUT = {"input": N_HIDDEN, "hidden": N_CLASSES}
 """Synapses each spike of a layer reaches in the dense network."""

@@ -28,8 +28,10 @@ import numpy as np
 from .. import data as data_mod
 from ..atomic import Outputs, read_json, write_json
 from ..errors import ConfigError
+from ..inference.synops import ann_macs
 from ..knobs import check_field_types, knob
 from ..tasks import DataRef, TaskRunner
+from ..weights import Weights
 from . import executor, simulation
 from . import mapping as mapping_mod
 
@@ -135,11 +137,23 @@ def run_spinnaker(config, *, runner=None, log=print):
         runs["brian2"] = simulation.evaluate(plan, images, runner=runner)
         timing["brian2"] = time.time() - start
     result = _result(config, plan, split, runs, timing)
-    result.update(data_source=dataset.source, runner=runner.describe())
+    result.update(
+        ann=ann_baseline(graph, split.images), data_source=dataset.source, runner=runner.describe()
+    )
     with outputs.staging() as stage:
         write_json(stage / FILE_NAME, result)
     log(f"wrote {outputs.folder / FILE_NAME}")
     return result
+
+
+def ann_baseline(graph, images):
+    """The ANN baselines on the same weights (`nengo_fashion.inference.synops.ann_macs`):
+    dense and zero-skipping multiply-accumulates per image, the hidden activations being
+    the graph's ReLU units ``max(fc1(x), 0)``."""
+    fc1, _, fc2 = (graph.nodes[n] for n in mapping_mod.NODES)
+    weights = Weights(fc1.weight, fc1.bias, fc2.weight, fc2.bias)
+    hidden = np.maximum(np.asarray(images, np.float32) @ weights.hidden_w.T + weights.hidden_b, 0)
+    return ann_macs(images, hidden, weights)
 
 
 def summary(plan, labels, out, reference=None):

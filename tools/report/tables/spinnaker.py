@@ -28,6 +28,11 @@ SPINNAKER = Table(
         ("hidden spikes per image", "pynn_brian2.hidden_spikes_per_image", "{:.1f}"),
         ("input spikes per image", "pynn_brian2.input_spikes_per_image", "{:,.0f}"),
         ("synaptic events per image", "pynn_brian2.synaptic_events_per_image", "{:,.0f}"),
+        (
+            "zero-skipping ANN MACs per image, same weights",
+            "ann.zero_skip_macs_per_image",
+            "{:,.0f}",
+        ),
         ("Brian 2 s", "seconds.brian2", "{:.0f}"),
     ),
     keep=lambda r: "pynn_brian2" in r,
