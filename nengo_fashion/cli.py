@@ -424,7 +424,8 @@ def run_cli(func):
     signal it was. One that a library swallows (an exception raised inside a callback
     is only printed, "Exception ignored in ...") is raised again every 0.25 s until it
     unwinds the command, and a command that finishes anyway still exits with the
-    signal's status.
+    signal's status; Python's report of the swallowed one is not printed (it would be a
+    traceback on stderr).
     """
     import signal
     import threading
@@ -446,12 +447,19 @@ def run_cli(func):
         if not unwound:
             raise stop_exception(received[0])
 
+    previous_hook = sys.unraisablehook
+
+    def unraisable(info):  # Python's "Exception ignored in ...": not for our own stop
+        if not (received and isinstance(info.exc_value, KeyboardInterrupt)):
+            previous_hook(info)
+
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, on_signal)
         if hasattr(signal, "SIGALRM"):
             previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, on_again)
+        sys.unraisablehook = unraisable
 
     def stopped(by_term):
         what = "terminated" if by_term else "interrupted"
@@ -484,6 +492,8 @@ def run_cli(func):
             signal.setitimer(signal.ITIMER_REAL, 0)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if previous:
+            sys.unraisablehook = previous_hook
     if received:  # swallowed all the way: the work finished, but it was asked to stop
         return stopped(received[0] == signal.SIGTERM)
     return 0

@@ -394,3 +394,40 @@ def test_sigterm_prints_no_library_warning(tmp_path):
     assert r.rc == 143, str(r)
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: terminated"), str(r)
+
+
+SWALLOWED_STOP = """
+import os, signal, sys, threading, time
+from nengo_fashion.cli import run_cli
+
+class Slow:
+    def __del__(self):  # the signal lands here: Python swallows what a __del__ raises
+        time.sleep(1.0)
+
+def work():
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIG{sig})).start()
+    obj = Slow()
+    del obj
+    time.sleep(10)
+    print("not stopped")
+
+sys.exit(run_cli(work))
+"""
+
+
+@pytest.mark.parametrize("sig, rc", [("TERM", 143), ("INT", 130)])
+def test_a_stop_swallowed_by_a_callback_prints_no_traceback(sig, rc):
+    """A signal that lands in a callback (a ``__del__``, a garbage-collector callback such as
+    jax's): Python only reports what the callback raised ("Exception ignored in ..."); the
+    command is stopped all the same, with its one line and no traceback on stderr."""
+    p = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_STOP.replace("{sig}", sig)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == rc, p
+    assert "not stopped" not in p.stdout
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
+    assert p.stderr.strip().startswith("error: "), p.stderr
