@@ -53,14 +53,13 @@ V_OUT_SCALE = 32.0
 """Output voltage per unit of ``fc2`` (mV): the output cells' scale."""
 
 V_OUT_THRESH = 30000.0
-"""The output cells' threshold (mV), never reached (SpiNNaker's voltages are below 2**15)."""
+"""The output cells' threshold (mV): never reached (`check_ranges`), and an S16.15 number."""
 
 CM = 1.0
 """Membrane capacitance (nF): an offset current of 1 nA moves the voltage 1 mV a step."""
 
 MAX_STEPS = 1000
 THRESHOLD_SCALE_RANGE = (1e-3, 1e3)
-INPUT_CODES = ("rate",)
 
 
 @dataclasses.dataclass(frozen=True)
