@@ -13,6 +13,8 @@ same reset is a ``run`` per image and ``initialize(v=0)`` between runs; not run 
 as a task; each image starts from the reset state, so the chunks change no result.
 """
 
+import contextlib
+import logging
 import threading
 from unittest import mock
 
@@ -61,41 +63,43 @@ def versions():
     return {"pyNN": pyNN.__version__, "brian2": brian2.__version__}
 
 
-def simulate(plan, images, *, on_progress=None):
-    """Run ``images`` ((n, 784) in [0, 1]) through ``plan`` in PyNN's Brian 2 simulator.
-
-    ``on_progress`` is called with the number of images done after each `SEGMENT` of them.
-    Returns the dict of `nengo_fashion.spinnaker.executor.run` (``readout``,
-    ``hidden_counts``, ``input_counts``).
-    """
+@contextlib.contextmanager
+def brian2_model(plan, spikes):
+    """PyNN's Brian 2 set up with the model of ``plan`` (`nengo_fashion.spinnaker.pynn.build`)
+    for the input ``spikes`` (`nengo_fashion.spinnaker.mapping.input_spikes` of the images),
+    with the reset of each image and the recordings; yields ``(sim, model)`` and ends the
+    simulation on leaving."""
     sim, brian2 = require_brian2()
-    import logging
-
     logging.getLogger("brian2").setLevel(logging.ERROR)
-    steps = plan.settings.steps
-    spikes = mapping_mod.input_spikes(images, plan.settings)
-    n = len(images)
     sim.setup(timestep=mapping_mod.DT_MS, min_delay=mapping_mod.DT_MS)
     # PyNN's Brian 2 spike sources run on Brian's default clock: give it the same step
     brian2.defaultclock.dt = mapping_mod.DT_MS * brian2.ms
     try:
         model = pynn_mod.build(sim, plan, mapping_mod.spike_times(spikes))
-        period = steps * mapping_mod.DT_MS * brian2.ms
+        period = plan.settings.steps * mapping_mod.DT_MS * brian2.ms
         network = sim.state.network
         for group, when in ((model.hidden, "start"), (model.output, "after_synapses")):
             network.add(group.brian2_group.run_regularly("v = v_reset", dt=period, when=when))
         model.hidden.record("spikes")
         model.output.record("v")
-        for start in range(0, n, SEGMENT):
-            m = min(SEGMENT, n - start)
-            sim.run(m * steps * mapping_mod.DT_MS)
-            if on_progress is not None:
-                on_progress(m)
-        sim.run(mapping_mod.DT_MS)  # one more step: the last image's readout
-        v = np.asarray(model.output.get_data("v").segments[0].filter(name="v")[0])
-        trains = model.hidden.get_data("spikes").segments[0].spiketrains
+        yield sim, model
     finally:
         sim.end()
+
+
+def run_model(sim, model, plan, spikes, *, on_progress=None):
+    """Run the images of ``spikes`` through a `brian2_model`; the dict of
+    `nengo_fashion.spinnaker.executor.run` (``readout``, ``hidden_counts``, ``input_counts``).
+    ``on_progress`` is called with the number of images done after each `SEGMENT` of them."""
+    steps, n = plan.settings.steps, spikes.shape[1]
+    for start in range(0, n, SEGMENT):
+        m = min(SEGMENT, n - start)
+        sim.run(m * steps * mapping_mod.DT_MS)
+        if on_progress is not None:
+            on_progress(m)
+    sim.run(mapping_mod.DT_MS)  # one more step: the last image's readout
+    v = np.asarray(model.output.get_data("v").segments[0].filter(name="v")[0])
+    trains = model.hidden.get_data("spikes").segments[0].spiketrains
     counts = np.zeros((n, plan.hidden_w.shape[0]), dtype=np.int32)
     for j, train in enumerate(trains):
         step = np.rint(np.asarray(train.magnitude) / mapping_mod.DT_MS).astype(int)
@@ -105,6 +109,14 @@ def simulate(plan, images, *, on_progress=None):
         "hidden_counts": counts,
         "input_counts": spikes.sum(axis=0, dtype=np.int32),
     }
+
+
+def simulate(plan, images, *, on_progress=None):
+    """Run ``images`` ((n, 784) in [0, 1]) through ``plan`` in PyNN's Brian 2 simulator
+    (`brian2_model`, `run_model`)."""
+    spikes = mapping_mod.input_spikes(images, plan.settings)
+    with brian2_model(plan, spikes) as (sim, model):
+        return run_model(sim, model, plan, spikes, on_progress=on_progress)
 
 
 def simulate_chunk(plan, images, start, stop, *, on_progress=None):
