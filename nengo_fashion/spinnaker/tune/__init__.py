@@ -109,6 +109,7 @@ def tune(config, *, log=print, quiet=True):
     log(f"{config.nir}: {len(combos)} mappings on {len(split)} {config.split} images")
     rows = []
     with Progress(len(combos), "mappings", quiet=quiet) as bar:
+        code = None  # (steps, input rate) and the input spikes they give, reused while equal
         for settings in combos:
             row = settings.asdict()
             try:
@@ -117,7 +118,10 @@ def tune(config, *, log=print, quiet=True):
                 row["fits"] = False
                 row["reason"] = str(e)
             else:
-                out = executor.run(plan, mapping_mod.input_spikes(split.images, settings))
+                key = (settings.steps, settings.input_rate)
+                if code is None or code[0] != key:
+                    code = key, mapping_mod.input_spikes(split.images, settings)
+                out = executor.run(plan, code[1])
                 row.update(fits=True, **summary(plan, split.labels, out))
             rows.append(row)
             bar.update()
